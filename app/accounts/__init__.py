@@ -1,0 +1,1 @@
+"""Organizations, territories, staff accounts, roles and data-sharing agreements."""

@@ -1,0 +1,103 @@
+"""The `encuentro` command: serve, migrate, seed the demo, and create organizations and accounts."""
+
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.accounts import service
+from app.accounts.models import Role, TerritoryKind
+from app.db import get_engine
+from app.errors import DomainError
+from app.migrate import upgrade
+
+cli = typer.Typer(help="Encuentro: social-mixing activities and their evaluation.", no_args_is_help=True)
+
+
+def _fail(error: DomainError) -> None:
+    typer.secho(f"Error: {error.message}", fg="red", err=True)
+    raise typer.Exit(code=1)
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations up to the newest."""
+    upgrade()
+    typer.echo("Database is up to date.")
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo data (safe to run again: nothing is duplicated)."""
+    from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo as run_seed
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        run_seed(session)
+    typer.echo("Demo data ready. Sign in at http://127.0.0.1:8000 with:")
+    for email, role in DEMO_ACCOUNTS.items():
+        typer.echo(f"  {role.value:<18} {email} / {DEMO_PASSWORD}")
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the web application with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, reload=reload,
+                proxy_headers=True, log_level="info")
+
+
+@cli.command("create-org")
+def create_org(name: str) -> None:
+    """Create an organization (NGO)."""
+    with Session(get_engine()) as session:
+        try:
+            org = service.create_organization(session=session, name=name)
+        except DomainError as error:
+            _fail(error)
+        typer.echo(f"Organization {org.id}: {org.name}")
+
+
+@cli.command("create-territory")
+def create_territory(
+    name: str, kind: Annotated[TerritoryKind, typer.Option()] = TerritoryKind.MUNICIPALITY
+) -> None:
+    """Create a territory (municipality or region)."""
+    with Session(get_engine()) as session:
+        try:
+            territory = service.create_territory(session=session, name=name, kind=kind)
+        except DomainError as error:
+            _fail(error)
+        typer.echo(f"Territory {territory.id}: {territory.name} ({territory.kind})")
+
+
+@cli.command("create-user")
+def create_user(
+    email: str,
+    role: Annotated[Role, typer.Option()],
+    org: Annotated[int | None, typer.Option(help="organization id (staff roles)")] = None,
+    territory: Annotated[int | None, typer.Option(help="territory id (government viewer)")] = None,
+    name: str = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a staff account; asks for the password unless --password is given."""
+    with Session(get_engine()) as session:
+        try:
+            user = service.create_user(
+                session=session, email=email, password=password, role=role, full_name=name,
+                organization_id=org, territory_id=territory,
+            )
+        except DomainError as error:
+            _fail(error)
+        typer.echo(f"User {user.id}: {user.email} ({user.role})")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,82 @@
+"""Jinja2 environment and the one helper that decides between a full page and an htmx fragment."""
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2.runtime import Context
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.i18n import STAFF_LANGUAGES, request_language, translations
+from app.settings import ROOT, get_settings
+
+_env = Environment(
+    loader=FileSystemLoader(ROOT / "templates"), autoescape=True, extensions=["jinja2.ext.i18n"]
+)
+templates = Jinja2Blocks(env=_env)
+
+
+@pass_context
+def _ctx_gettext(context: Context, message: str) -> str:
+    return translations(context.get("lang", "en")).gettext(message)
+
+
+@pass_context
+def _ctx_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return translations(context.get("lang", "en")).ngettext(singular, plural, n)
+
+
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=_ctx_gettext, ngettext=_ctx_ngettext, newstyle=True
+)
+
+
+def is_fragment_request(request: Request) -> bool:
+    """htmx asked for part of a page (and it is not restoring history, which needs the page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def csrf_token(request: Request) -> str:
+    getter = request.scope.get("csrftoken")
+    return getter() if getter else ""
+
+
+def pop_flashes(request: Request) -> list[dict[str, str]]:
+    return list(request.session.pop("flashes", []))
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    """Queue a message for the next page; translated now, in the request's language."""
+    lang = request_language(request, get_settings().default_language)
+    text = translations(lang).gettext(message)
+    request.session.setdefault("flashes", []).append({"message": text, "category": category})
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str = "main",
+) -> HTMLResponse:
+    """Render the page, or only its `block` for htmx; `Vary` keeps caches from mixing the two."""
+    ctx = {
+        "request": request,
+        "lang": request_language(request, get_settings().default_language),
+        "languages": STAFF_LANGUAGES,
+        "csrf_token": csrf_token(request),
+        "current_user": getattr(request.state, "user", None),
+        "flashes": pop_flashes(request) if "session" in request.scope else [],
+        **(context or {}),
+    }
+    name = block if is_fragment_request(request) else None
+    response = templates.TemplateResponse(
+        request, template, ctx, status_code=status_code, block_name=name
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
