@@ -11,7 +11,9 @@ from app.db import get_engine
 from app.errors import DomainError
 from app.migrate import upgrade
 
-cli = typer.Typer(help="Encuentro: social-mixing activities and their evaluation.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Encuentro: social-mixing activities and their evaluation.", no_args_is_help=True
+)
 
 
 def _fail(error: DomainError) -> None:
@@ -29,7 +31,8 @@ def migrate() -> None:
 @cli.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""
-    from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo as run_seed
+    from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from app.demo import seed_demo as run_seed
 
     with Session(get_engine(), expire_on_commit=False) as session:
         run_seed(session)
@@ -48,8 +51,15 @@ def serve(
     """Serve the web application with uvicorn."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @cli.command("create-org")
@@ -91,8 +101,13 @@ def create_user(
     with Session(get_engine()) as session:
         try:
             user = service.create_user(
-                session=session, email=email, password=password, role=role, full_name=name,
-                organization_id=org, territory_id=territory,
+                session=session,
+                email=email,
+                password=password,
+                role=role,
+                full_name=name,
+                organization_id=org,
+                territory_id=territory,
             )
         except DomainError as error:
             _fail(error)

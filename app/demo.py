@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.accounts import service
 from app.accounts.models import DataSharing, Organization, Role, Territory, TerritoryKind, User
 
-DEMO_PASSWORD = "encuentro-demo"
+DEMO_PASSWORD = "encuentro-demo"  # noqa: S105 - the documented demo password
 DEMO_ORGANIZATION = "Puentes Comunitarios (demo NGO)"
 DEMO_TERRITORY = "Villaverde (demo municipality)"
 DEMO_ACCOUNTS = {
@@ -41,7 +41,9 @@ def _organization(session: Session) -> Organization:
     return found or service.create_organization(session=session, name=DEMO_ORGANIZATION)
 
 
-def _user(session: Session, email: str, role: Role, org: Organization, territory: Territory) -> User:
+def _user(
+    session: Session, email: str, role: Role, org: Organization, territory: Territory
+) -> User:
     found = session.exec(select(User).where(User.email == email)).first()
     if found:
         return found
@@ -75,8 +77,13 @@ def seed_accounts(session: Session) -> Demo:
     users = {e: _user(session, e, r, organization, territory) for e, r in DEMO_ACCOUNTS.items()}
     admin = users["admin@demo.encuentro.org"]
     _share(session, organization, territory, admin)
-    return Demo(territory, organization, admin, users["organizer@demo.encuentro.org"],
-                users["viewer@demo.encuentro.org"])
+    return Demo(
+        territory,
+        organization,
+        admin,
+        users["organizer@demo.encuentro.org"],
+        users["viewer@demo.encuentro.org"],
+    )
 
 
 def seed_demo(session: Session) -> Demo:

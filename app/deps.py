@@ -42,7 +42,11 @@ def api_user(
 ) -> User:
     """The staff member named by a valid bearer token, else 401."""
     claims = read_api_token(token) if token else None
-    user = load_active_user(session=session, user_id=claims[0], auth_version=claims[1]) if claims else None
+    user = (
+        load_active_user(session=session, user_id=claims[0], auth_version=claims[1])
+        if claims
+        else None
+    )
     if user is None:
         raise Unauthorized(_("Not authenticated: send a valid bearer token."))
     return _remember(request, user)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
@@ -43,7 +43,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_with_headers(message: dict[str, Any]) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + SECURITY_HEADERS
@@ -53,15 +53,26 @@ class SecurityHeaders:
 
 
 async def _csrf_failed(scope: Scope, send: Send, _message_id: Any) -> None:
-    lang = "es" if "es" in dict(scope.get("headers", [])).get(b"accept-language", b"").decode() else "en"
-    body = templates.get_template("errors/csrf.html").render(lang=lang, current_user=None, flashes=[])
-    await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"text/html; charset=utf-8")]})
+    lang = (
+        "es"
+        if "es" in dict(scope.get("headers", [])).get(b"accept-language", b"").decode()
+        else "en"
+    )
+    body = templates.get_template("errors/csrf.html").render(
+        lang=lang, current_user=None, flashes=[]
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [(b"content-type", b"text/html; charset=utf-8")],
+        }
+    )
     await send({"type": "http.response.body", "body": body.encode()})
 
 
 class AllPaths:
-    """asgi-csrf skips requests without cookies unless the path is 'always protected': protect all."""
+    """asgi-csrf skips cookieless requests unless the path is "always protected": protect all."""
 
     def __contains__(self, _path: object) -> bool:
         return True
@@ -98,11 +109,15 @@ def _error_response(request: Request, status: int, message: str) -> Response:
     lang = request_language(request, get_settings().default_language)
     text_ = gettext(lang, message)
     if is_fragment_request(request):
-        response = render(request, "errors/toast.html", {"message": text_}, status_code=status, block="toast")
+        response = render(
+            request, "errors/toast.html", {"message": text_}, status_code=status, block="toast"
+        )
         response.headers["HX-Retarget"] = "#toasts"
         response.headers["HX-Reswap"] = "beforeend"
         return response
-    return render(request, "errors/error.html", {"status": status, "message": text_}, status_code=status)
+    return render(
+        request, "errors/error.html", {"status": status, "message": text_}, status_code=status
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -138,12 +153,21 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def database_down(request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
-        return _error_response(request, 503, _("The service is briefly unavailable. Your answers are safe; please try again in a minute."))
+        return _error_response(
+            request,
+            503,
+            _(
+                "The service is briefly unavailable. Your answers are safe; "
+                "please try again in a minute."
+            ),
+        )
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return _error_response(request, 500, _("Something went wrong on our side. It has been logged."))
+        return _error_response(
+            request, 500, _("Something went wrong on our side. It has been logged.")
+        )
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Imports every table model, so SQLModel.metadata and relationships are complete (Alembic, tests)."""
+"""Imports every table model, so SQLModel.metadata and relationships are complete."""
 
 from sqlmodel import SQLModel
 

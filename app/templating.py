@@ -1,9 +1,10 @@
 """Jinja2 environment and the one helper that decides between a full page and an htmx fragment."""
 
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, FileSystemLoader, pass_context
 from jinja2.runtime import Context
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -62,9 +63,12 @@ def render(
     context: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
-    block: str = "main",
+    block: str = "content",
 ) -> HTMLResponse:
-    """Render the page, or only its `block` for htmx; `Vary` keeps caches from mixing the two."""
+    """Render the page, or only its `block` for htmx; `Vary` keeps caches from mixing the two.
+
+    A boosted navigation swaps `<main>`, so its fragment carries the pending flash messages too.
+    """
     ctx = {
         "request": request,
         "lang": request_language(request, get_settings().default_language),
@@ -74,9 +78,15 @@ def render(
         "flashes": pop_flashes(request) if "session" in request.scope else [],
         **(context or {}),
     }
-    name = block if is_fragment_request(request) else None
-    response = templates.TemplateResponse(
-        request, template, ctx, status_code=status_code, block_name=name
-    )
+    if is_fragment_request(request):
+        html = render_block(templates.env, template, block, **ctx)
+        if block == "content":
+            html = templates.get_template("_flashes.html").render(ctx) + html
+        response = HTMLResponse(html, status_code=status_code)
+    else:
+        response = cast(
+            HTMLResponse,
+            templates.TemplateResponse(request, template, ctx, status_code=status_code),
+        )
     response.headers["Vary"] = "HX-Request"
     return response

@@ -17,7 +17,7 @@ router = APIRouter(tags=["accounts"])
 
 class Token(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
 
 
 class UserOut(BaseModel):
@@ -69,7 +69,7 @@ class SharingIn(BaseModel):
 
 
 @router.post("/auth/token", response_model=Token, summary="OAuth2 password flow")
-def token(
+def api_token(
     request: Request,
     session: SessionDep,
     username: Annotated[str, Form(max_length=254)],
@@ -82,12 +82,12 @@ def token(
 
 
 @router.get("/me", response_model=UserOut)
-def me(user: ApiUser) -> UserOut:
+def api_me(user: ApiUser) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(session: SessionDep, user: ApiUser, body: PasswordIn) -> None:
+def api_change_password(session: SessionDep, user: ApiUser, body: PasswordIn) -> None:
     """Change the password; every token issued before stops working."""
     service.change_password(
         session=session, user=user, current=body.current_password, new=body.new_password
@@ -95,30 +95,35 @@ def change_password(session: SessionDep, user: ApiUser, body: PasswordIn) -> Non
 
 
 @router.put("/me/language", response_model=UserOut)
-def set_language(session: SessionDep, user: ApiUser, body: LanguageIn) -> UserOut:
+def api_set_language(session: SessionDep, user: ApiUser, body: LanguageIn) -> UserOut:
     service.set_language(session=session, user=user, language=body.language)
     return UserOut.model_validate(user, from_attributes=True)
 
 
 @router.get("/territories", response_model=list[TerritoryOut])
-def territories(session: SessionDep, user: ApiUser) -> list[TerritoryOut]:
-    return [TerritoryOut.model_validate(t, from_attributes=True) for t in service.list_territories(session=session)]
+def api_territories(session: SessionDep, user: ApiUser) -> list[TerritoryOut]:
+    return [
+        TerritoryOut.model_validate(t, from_attributes=True)
+        for t in service.list_territories(session=session)
+    ]
 
 
 @router.get("/orgs/{organization_id}", response_model=OrganizationOut)
-def organization(session: SessionDep, user: ApiStaff, organization_id: int) -> OrganizationOut:
+def api_organization(session: SessionDep, user: ApiStaff, organization_id: int) -> OrganizationOut:
     org = service.scoped_organization(session=session, actor=user, organization_id=organization_id)
     return OrganizationOut.model_validate(org, from_attributes=True)
 
 
 @router.get("/orgs/{organization_id}/staff", response_model=list[UserOut])
-def staff(session: SessionDep, user: ApiStaff, organization_id: int) -> list[UserOut]:
+def api_staff(session: SessionDep, user: ApiStaff, organization_id: int) -> list[UserOut]:
     members = service.list_staff(session=session, actor=user, organization_id=organization_id)
     return [UserOut.model_validate(m, from_attributes=True) for m in members]
 
 
 @router.post("/orgs/{organization_id}/staff", response_model=UserOut, status_code=201)
-def add_staff(session: SessionDep, user: ApiStaff, organization_id: int, body: StaffIn) -> UserOut:
+def api_add_staff(
+    session: SessionDep, user: ApiStaff, organization_id: int, body: StaffIn
+) -> UserOut:
     member = service.add_staff(
         session=session,
         actor=user,
@@ -132,7 +137,9 @@ def add_staff(session: SessionDep, user: ApiStaff, organization_id: int, body: S
 
 
 @router.post("/orgs/{organization_id}/staff/{staff_id}/deactivate", response_model=UserOut)
-def deactivate_staff(session: SessionDep, user: ApiStaff, organization_id: int, staff_id: int) -> UserOut:
+def api_deactivate_staff(
+    session: SessionDep, user: ApiStaff, organization_id: int, staff_id: int
+) -> UserOut:
     member = service.set_staff_active(
         session=session, actor=user, organization_id=organization_id, user_id=staff_id, active=False
     )
@@ -140,7 +147,9 @@ def deactivate_staff(session: SessionDep, user: ApiStaff, organization_id: int, 
 
 
 @router.post("/orgs/{organization_id}/staff/{staff_id}/activate", response_model=UserOut)
-def activate_staff(session: SessionDep, user: ApiStaff, organization_id: int, staff_id: int) -> UserOut:
+def api_activate_staff(
+    session: SessionDep, user: ApiStaff, organization_id: int, staff_id: int
+) -> UserOut:
     member = service.set_staff_active(
         session=session, actor=user, organization_id=organization_id, user_id=staff_id, active=True
     )
@@ -148,13 +157,15 @@ def activate_staff(session: SessionDep, user: ApiStaff, organization_id: int, st
 
 
 @router.get("/orgs/{organization_id}/sharing", response_model=list[SharingOut])
-def sharing(session: SessionDep, user: ApiStaff, organization_id: int) -> list[SharingOut]:
+def api_sharing(session: SessionDep, user: ApiStaff, organization_id: int) -> list[SharingOut]:
     rows = service.list_sharing(session=session, actor=user, organization_id=organization_id)
     return [SharingOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.post("/orgs/{organization_id}/sharing", response_model=SharingOut, status_code=201)
-def grant_sharing(session: SessionDep, user: ApiStaff, organization_id: int, body: SharingIn) -> SharingOut:
+def api_grant_sharing(
+    session: SessionDep, user: ApiStaff, organization_id: int, body: SharingIn
+) -> SharingOut:
     row = service.grant_sharing(
         session=session, actor=user, organization_id=organization_id, territory_id=body.territory_id
     )
@@ -162,7 +173,9 @@ def grant_sharing(session: SessionDep, user: ApiStaff, organization_id: int, bod
 
 
 @router.delete("/orgs/{organization_id}/sharing/{territory_id}", status_code=204)
-def revoke_sharing(session: SessionDep, user: ApiStaff, organization_id: int, territory_id: int) -> None:
+def api_revoke_sharing(
+    session: SessionDep, user: ApiStaff, organization_id: int, territory_id: int
+) -> None:
     service.revoke_sharing(
         session=session, actor=user, organization_id=organization_id, territory_id=territory_id
     )

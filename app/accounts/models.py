@@ -51,7 +51,7 @@ class User(SQLModel, table=True):
     territory_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
     is_active: bool = True
     language: str = Field(default="en", max_length=5)
-    # Bumped on password change or deactivation: invalidates every cookie and API token issued before.
+    # Bumped on password change or deactivation: invalidates older cookies and API tokens.
     auth_version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
 

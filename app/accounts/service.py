@@ -67,7 +67,9 @@ def authenticate(*, session: Session, email: str, password: str, ip: str) -> Use
     if user is None or not verify_password(user.password_hash, password) or not user.is_active:
         session.add(LoginAttempt(email=email, ip=ip[:64]))
         session.commit()
-        raise DomainError(_("Wrong e-mail or password, or the account is deactivated."), status_code=401)
+        raise DomainError(
+            _("Wrong e-mail or password, or the account is deactivated."), status_code=401
+        )
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == email))  # type: ignore[call-overload]
     session.commit()
     return user

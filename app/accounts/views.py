@@ -114,7 +114,10 @@ def password_submit(
         )
     except DomainError as error:
         return render(
-            request, "accounts/password.html", {"error": error.message}, status_code=error.status_code
+            request,
+            "accounts/password.html",
+            {"error": error.message},
+            status_code=error.status_code,
         )
     request.session["v"] = user.auth_version
     flash(request, _("Your password was changed."))
@@ -168,7 +171,10 @@ def staff_add(
 def staff_deactivate_confirm(
     request: Request, session: SessionDep, user: PageStaff, organization_id: int, staff_id: int
 ) -> HTMLResponse:
-    staff = {s.id: s for s in service.list_staff(session=session, actor=user, organization_id=organization_id)}
+    staff = {
+        s.id: s
+        for s in service.list_staff(session=session, actor=user, organization_id=organization_id)
+    }
     if staff_id not in staff:
         raise DomainError(_("Staff member not found."), status_code=404)
     return render(
@@ -188,7 +194,11 @@ def staff_set_active(
     active: Annotated[bool, Form()],
 ) -> RedirectResponse:
     service.set_staff_active(
-        session=session, actor=user, organization_id=organization_id, user_id=staff_id, active=active
+        session=session,
+        actor=user,
+        organization_id=organization_id,
+        user_id=staff_id,
+        active=active,
     )
     flash(request, _("Account reactivated.") if active else _("Account deactivated."))
     return _see_other(str(request.url_for("staff_page", organization_id=organization_id)))
