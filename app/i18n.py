@@ -28,7 +28,7 @@ def _(message: str) -> str:
 
 def request_language(request: Request, default: str) -> str:
     """The signed-in user's choice, else the session's, else the browser's, else the default."""
-    chosen = getattr(request.state, "lang", None) or request.session.get("lang")
+    chosen = getattr(request.state, "lang", None) or request.scope.get("session", {}).get("lang")
     if chosen in STAFF_LANGUAGES:
         return str(chosen)
     header = request.headers.get("accept-language", "")
