@@ -10,20 +10,25 @@ Methods chosen, in one place:
   missing when fewer than ``min_share`` of the scale's items were answered.
 * Reliability: Cronbach's alpha with Feldt's 95% interval, ``pingouin.cronbach_alpha``
   (pairwise deletion by default, as ``psych::alpha(use="pairwise")``). Alpha < 0.6 is flagged.
+  Rows are dropped before pingouin sees them, so Feldt's n is the number of rows used (pingouin
+  alone keeps the pre-deletion n under listwise deletion). pingouin rounds the CI to 3 decimals.
 * Matching: only participant keys present, with a score, in both waves are paired; a missing key
   is never a match (pandas would otherwise join NaN to NaN).
 * Paired change: ``scipy.stats.ttest_rel`` (t, df, p and the t-based interval of the mean change).
   Wilcoxon signed-rank: ``scipy.stats.wilcoxon`` with ``zero_method="wilcox"`` (zero differences
-  are dropped, as R's ``wilcox.test`` and SPSS do, so analysts can reproduce the figure) and
-  ``method="auto"``: the exact null distribution when n <= 50 with no ties or zeros; with ties or
-  zeros an exhaustive (hence exact and deterministic) sign-flip permutation test when n <= 13; a
-  normal approximation with tie-corrected variance and continuity correction otherwise.
+  are dropped, as R's ``wilcox.test`` and SPSS do, so analysts can reproduce the figure) and R's
+  choice of method: the exact null distribution when n <= 50 with no ties and no zeros, otherwise
+  the normal approximation with tie-corrected variance and continuity correction. (scipy's own
+  ``method="auto"`` would run a sign-flip permutation test for n <= 13 with ties: exact, but about
+  2 s per group at n = 13, too slow for a table of hundreds of activities.)
 * Effect size: Cohen's d_z = mean change / SD of change. Its interval inverts the noncentral t
   distribution (Steiger & Fouladi 1997; Cumming & Finch 2001) with ``scipy.special.nctdtrinc``:
   the limits of the noncentrality parameter of the observed t, divided by sqrt(n). This is the
   method of MBESS ``conf.limits.nct`` and JASP, and is exact under normality.
-* Multiplicity: Holm (``statsmodels.stats.multitest.multipletests``) across the scales of one
-  cell (an activity, or an activity x group cell, ...), reported beside the raw p.
+* Multiplicity: Holm across the scales of one cell (an activity, or an activity x group cell),
+  reported beside the raw p; computed by ``pingouin.multicomp`` because statsmodels'
+  ``multipletests(method="holm")``, which gives identical values (tested), runs a full garbage
+  collection on every call.
 * Meta-analysis: ``statsmodels.stats.meta_analysis.combine_effects``, random effects, Paule-Mandel
   tau^2 by default (recommended over DerSimonian-Laird by Veroniki et al. 2016, Langan et al. 2019)
   and DerSimonian-Laird on request, truncated at zero as metafor does. Normal-based intervals.
@@ -47,7 +52,6 @@ from scipy import special, stats
 from statsmodels.regression.linear_model import OLS
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.stats.meta_analysis import combine_effects
-from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.tools import add_constant
 
 logger = logging.getLogger(__name__)
@@ -312,8 +316,17 @@ def se_dz(d: Any, n: Any) -> Any:
 def _wilcoxon_p(diff: np.ndarray, method: str = "auto") -> float:
     if len(diff) < 2 or not np.any(diff != 0):
         return np.nan
+    if method == "auto":
+        # R's rule; scipy's own "auto" runs a permutation test with ties (seconds per group)
+        nonzero = np.abs(diff[diff != 0])
+        exact = len(diff) <= 50 and len(nonzero) == len(diff) and _no_ties(nonzero)
+        method = "exact" if exact else "asymptotic"
     result = stats.wilcoxon(diff, zero_method="wilcox", correction=True, method=method)
     return float(result.pvalue)
+
+
+def _no_ties(values: np.ndarray) -> bool:
+    return len(np.unique(values)) == len(values)
 
 
 def _is_flat(sd: float, mean: float) -> bool:
@@ -381,7 +394,7 @@ def _no_test(
         ci_high=nan,
         sd_change=sd,
         t=nan,
-        df=float(n - 1) if n else nan,
+        df=float(n - 1) if n >= 2 else nan,
         p=nan,
         wilcoxon_p=wilcoxon_p,
         d_z=nan,
@@ -423,11 +436,15 @@ def describe_change(
 
 
 def holm(p: pd.Series) -> pd.Series:
-    """Holm-adjusted p-values (statsmodels), leaving NaN where the raw p is NaN."""
+    """Holm-adjusted p-values (pingouin.multicomp), leaving NaN where the raw p is NaN."""
+    # statsmodels' multipletests(method="holm") gives the same values but calls gc.collect()
+    # on every call (~0.1 s): 50 s for a table of 500 activities (statsmodels PR #8671).
+    from pingouin import multicomp
+
     adjusted = pd.Series(np.nan, index=p.index, dtype=float)
     present = p.notna()
     if present.any():
-        adjusted[present] = multipletests(p[present].to_numpy(float), method="holm")[1]
+        adjusted[present] = multicomp(p[present].to_numpy(float), method="holm")[1]
     return adjusted
 
 
@@ -521,7 +538,8 @@ def suppress_small_cells(
     applied to every set repeatedly until no set has exactly one suppressed row, so suppressions
     made for one dimension are protected in the others. Totals must be suppressed by the caller
     when the only other cell of their set is hidden: list the total row inside the set to do so.
-    `value_cols` defaults to every numeric column except the count and the set columns.
+    `value_cols` defaults to every numeric column except the count and the set columns: pass it
+    explicitly when the table has other numeric key columns (an activity id, a year).
     """
     _require(table, [count_col], "table")
     set_cols = {c for cols in sets for c in cols}
@@ -710,7 +728,8 @@ def meta_analysis(
     if k < 2:
         studies["weight"] = 1.0 if k else np.nan
         return _no_pooling(k, method, studies)
-    res = combine_effects(y, v, method_re=method, row_names=list(studies[label_col]))
+    with np.errstate(invalid="ignore"):  # sqrt of a negative DL tau^2 fit, replaced below
+        res = combine_effects(y, v, method_re=method, row_names=list(studies[label_col]))
     return _meta_result(res, studies, method, confidence)
 
 
@@ -797,11 +816,14 @@ class MixedResult:
 def _mixed_data(df: pd.DataFrame, pre: str, post: str) -> tuple[pd.DataFrame, str]:
     if "change" in df.columns:
         _require(df, ["participant", "activity", "change"], "df")
-        return df[["participant", "activity", "change"]].dropna(), "change ~ 1"
+        return df[["participant", "activity", "change"]].dropna().reset_index(
+            drop=True
+        ), "change ~ 1"
     _require(df, ["participant", "activity", "wave", "score"], "df")
     data = df.loc[df["wave"].isin([pre, post]), ["participant", "activity", "wave", "score"]]
     data = data.dropna().assign(post=lambda d: (d["wave"] == post).astype(float))
-    return data, "score ~ post"
+    # statsmodels aligns the formula's design matrices on the index: it must be unique
+    return data.reset_index(drop=True), "score ~ post"
 
 
 def mixed_model_skip_reason(

@@ -28,6 +28,7 @@ from scipy import stats
 from statsmodels.formula.api import ols
 from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.meta_analysis import effectsize_2proportions
+from statsmodels.stats.multitest import multipletests
 
 from surveys.analysis import (
     Change,
@@ -143,8 +144,12 @@ def test_cronbach_alpha_matches_the_published_pairwise_and_listwise_values():
     assert (pairwise.n, pairwise.k, pairwise.flagged) == (12, 11, False)
     listwise = cronbach_alpha(wide, nan_policy="listwise")
     assert listwise.alpha == pytest.approx(0.8016949152542373, abs=1e-12)
-    assert (listwise.ci_low, listwise.ci_high) == pytest.approx((0.581, 0.933), abs=1e-9)
     assert listwise.n == 9
+    # pingouin's documented listwise interval [0.581, 0.933] keeps n = 12 in Feldt's formula
+    # although only 9 rows are complete; we count the rows used, so Feldt with n = 9, k = 11:
+    df1, df2 = 8, 8 * 10
+    feldt = [1 - (1 - listwise.alpha) * stats.f.isf(q, df1, df2) for q in (0.025, 0.975)]
+    assert (listwise.ci_low, listwise.ci_high) == pytest.approx(feldt, abs=5e-4)
 
 
 def test_parallel_items_have_alpha_one_and_unrelated_items_are_flagged():
@@ -256,12 +261,12 @@ def test_paired_change_reproduces_r_on_the_sleep_data():
     assert change.d_z_ci_low < change.d_z < change.d_z_ci_high
 
 
-def test_wilcoxon_drops_zero_differences_like_r():
-    # one difference is zero; the other nine are all positive
-    asymptotic = paired_change(SLEEP_1, SLEEP_2, wilcoxon_method="asymptotic")
-    assert asymptotic.wilcoxon_p == pytest.approx(0.009091, abs=5e-7)  # R wilcox.test
-    # default: ties and a zero with n <= 13 -> exhaustive sign-flip test, 2 * (1/2)^9
-    assert paired_change(SLEEP_1, SLEEP_2).wilcoxon_p == pytest.approx(2 / 2**9)
+def test_wilcoxon_drops_zero_differences_and_approximates_with_ties_like_r():
+    # one difference is zero and two are tied, so R (and we) use the corrected normal approximation
+    assert paired_change(SLEEP_1, SLEEP_2).wilcoxon_p == pytest.approx(0.009091, abs=5e-7)
+    # on request, scipy's exact distribution: all nine nonzero differences positive, 2 * (1/2)^9
+    exact = paired_change(SLEEP_1, SLEEP_2, wilcoxon_method="exact")
+    assert exact.wilcoxon_p == pytest.approx(2 / 2**9)
 
 
 def test_wilcoxon_exact_p_of_the_scipy_documentation_example():
@@ -320,7 +325,9 @@ def test_vectorised_t_test_equals_scipy_ttest_rel_in_every_group():
     pairs = random_pairs()
     table = change_table(pairs, by=["activity"])
     for _, row in table.iterrows():
-        group = pairs[(pairs["activity"] == row["activity"]) & (pairs["scale_id"] == row["scale_id"])]
+        group = pairs[
+            (pairs["activity"] == row["activity"]) & (pairs["scale_id"] == row["scale_id"])
+        ]
         reference = stats.ttest_rel(group["post"], group["pre"])
         ci = reference.confidence_interval()
         if np.isnan(reference.statistic):
@@ -336,7 +343,9 @@ def test_change_table_rows_equal_paired_change():
     pairs = random_pairs(seed=4, activities=4)
     table = change_table(pairs, by=["activity"])
     for _, row in table.iterrows():
-        group = pairs[(pairs["activity"] == row["activity"]) & (pairs["scale_id"] == row["scale_id"])]
+        group = pairs[
+            (pairs["activity"] == row["activity"]) & (pairs["scale_id"] == row["scale_id"])
+        ]
         single = paired_change(group["pre"], group["post"])
         for name in ["n", "mean_change", "sd_change", "d_z", "d_z_ci_low", "d_z_ci_high"]:
             assert row[name] == pytest.approx(getattr(single, name), rel=1e-9, nan_ok=True)
@@ -348,6 +357,14 @@ def test_holm_by_hand():
     p = pd.Series([0.01, 0.04, 0.03, 0.005, np.nan])
     assert holm(p).tolist()[:4] == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert np.isnan(holm(p).iloc[4])
+
+
+def test_holm_equals_statsmodels_multipletests():
+    rng = np.random.default_rng(9)
+    for size in (1, 2, 3, 7, 20):
+        p = rng.uniform(0, 0.2, size=size)
+        expected = multipletests(p, method="holm")[1]
+        assert holm(pd.Series(p)).to_numpy() == pytest.approx(expected, rel=1e-12)
 
 
 def test_holm_is_applied_across_the_scales_of_one_activity_only():
@@ -448,7 +465,9 @@ def test_dose_response_reproduces_anscombe():
 def test_dose_response_recovers_a_known_slope():
     rng = np.random.default_rng(7)
     sessions = rng.integers(1, 13, size=4000)
-    exact = dose_response(pd.DataFrame({"change": 0.5 + 0.25 * sessions, "sessions_attended": sessions}))
+    exact = dose_response(
+        pd.DataFrame({"change": 0.5 + 0.25 * sessions, "sessions_attended": sessions})
+    )
     assert exact.slope == pytest.approx(0.25) and exact.intercept == pytest.approx(0.5)
     noisy = pd.DataFrame(
         {
@@ -514,7 +533,9 @@ def bcg() -> pd.DataFrame:
     log_rr, var = effectsize_2proportions(
         tpos, tpos + tneg, cpos, cpos + cneg, statistic="risk-ratio"
     )
-    return pd.DataFrame({"activity": [f"trial {i + 1}" for i in range(13)], "d": log_rr, "var": var})
+    return pd.DataFrame(
+        {"activity": [f"trial {i + 1}" for i in range(13)], "d": log_rr, "var": var}
+    )
 
 
 def test_meta_analysis_reproduces_metafor_dersimonian_laird_on_bcg(bcg):
@@ -581,7 +602,13 @@ def balanced_changes(activities: int, per_activity: int = 8, seed: int = 11) -> 
     for a in range(activities):
         effect = rng.normal(0.5, 0.4)
         for p in range(per_activity):
-            rows.append({"participant": f"{a}-{p}", "activity": f"A{a}", "change": effect + rng.normal(0, 0.5)})
+            rows.append(
+                {
+                    "participant": f"{a}-{p}",
+                    "activity": f"A{a}",
+                    "change": effect + rng.normal(0, 0.5),
+                }
+            )
     return pd.DataFrame(rows)
 
 
