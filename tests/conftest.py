@@ -7,6 +7,7 @@ savepoints), so tests never see each other's data and never touch the developmen
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +18,8 @@ os.environ["SECRET_KEY"] = "test-secret-key-not-for-production"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app import db as app_db  # noqa: E402
@@ -27,21 +28,36 @@ from app.migrate import upgrade  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+_CREATED_DATABASES: list[str] = []
+
+
+def _postgres_admin(statement: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(statement))
+    admin.dispose()
 
 
 def fresh_database_url(backend: str) -> str:
-    """An empty database of the backend, migrated to head."""
+    """An empty database of the backend, migrated to head.
+
+    On PostgreSQL each test session creates its own database next to TEST_DATABASE_URL's, so
+    concurrent runs (two developers, CI) never drop each other's tables.
+    """
     if backend == "sqlite":
         url = f"sqlite:///{tempfile.mkstemp(suffix='.db', dir=_TMP)[1]}"
     else:
-        url = POSTGRES_URL
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        name = f"encuentro_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        _postgres_admin(f'CREATE DATABASE "{name}"')
+        _CREATED_DATABASES.append(name)
+        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     return url
+
+
+def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
+    for name in _CREATED_DATABASES:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
