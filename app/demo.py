@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from activities import demo as activities_demo
 from app.accounts import service
 from app.accounts.models import DataSharing, Organization, Role, Territory, TerritoryKind, User
 
@@ -88,4 +89,6 @@ def seed_accounts(session: Session) -> Demo:
 
 def seed_demo(session: Session) -> Demo:
     """Create (once) everything the demo shows."""
-    return seed_accounts(session)
+    demo = seed_accounts(session)
+    activities_demo.seed(session, demo)
+    return demo

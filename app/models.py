@@ -2,8 +2,27 @@
 
 from sqlmodel import SQLModel
 
+from activities.models import (
+    Activity,
+    ActivityFacilitator,
+    ActivityPartner,
+    ActivitySession,
+    PrincipleAssessment,
+)
 from app.accounts.models import DataSharing, LoginAttempt, Organization, Territory, User
 
 metadata = SQLModel.metadata
 
-__all__ = ["DataSharing", "LoginAttempt", "Organization", "Territory", "User", "metadata"]
+__all__ = [
+    "Activity",
+    "ActivityFacilitator",
+    "ActivityPartner",
+    "ActivitySession",
+    "DataSharing",
+    "LoginAttempt",
+    "Organization",
+    "PrincipleAssessment",
+    "Territory",
+    "User",
+    "metadata",
+]
