@@ -27,6 +27,7 @@ from activities.principles import (
     derived_answers,
     validate_answers,
 )
+from activities.roster import facts as roster_facts
 from app.accounts.models import User, utcnow
 from app.errors import Invalid
 
@@ -113,7 +114,7 @@ def facts_for(*, session: Session, activity: Activity) -> Facts:
         partner_types=tuple(sorted(partner_types)),  # one entry per partner
         facilitator_count=len(trained),
         trained_facilitator=any(trained),
-        mixing_tool_used=None,  # known once participants and mixed groups exist
+        mixing_tool_used=roster_facts.mixing_tool_used(session=session, activity_id=activity.id),
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from activities import demo as activities_demo
+from activities.participants import demo as participants_demo
+from activities.roster import demo as roster_demo
 from app.accounts import service
 from app.accounts.models import DataSharing, Organization, Role, Territory, TerritoryKind, User
 
@@ -91,4 +93,6 @@ def seed_demo(session: Session) -> Demo:
     """Create (once) everything the demo shows."""
     demo = seed_accounts(session)
     activities_demo.seed(session, demo)
+    participants_demo.seed(session, demo)
+    roster_demo.seed(session, demo)
     return demo

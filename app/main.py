@@ -15,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import csrf_multipart
 from app.db import get_engine
 from app.errors import DomainError, LoginRequired
 from app.i18n import _, gettext, request_language
@@ -85,6 +86,7 @@ def _skip_csrf(scope: Scope) -> bool:
 
 class CSRFProtect:
     def __init__(self, app: ASGIApp) -> None:
+        csrf_multipart.install()
         settings = get_settings()
         self.app = asgi_csrf_decorator(
             signing_secret=settings.secret_key,

@@ -9,19 +9,37 @@ from activities.models import (
     ActivitySession,
     PrincipleAssessment,
 )
+from activities.participants.models import (
+    Consent,
+    Enrollment,
+    ImportDraft,
+    Participant,
+    SupportNote,
+)
+from activities.roster.models import ActivityGroup, Attendance, GroupMember
 from app.accounts.models import DataSharing, LoginAttempt, Organization, Territory, User
+from app.audit import AuditEntry
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Activity",
     "ActivityFacilitator",
+    "ActivityGroup",
     "ActivityPartner",
     "ActivitySession",
+    "Attendance",
+    "AuditEntry",
+    "Consent",
     "DataSharing",
+    "Enrollment",
+    "GroupMember",
+    "ImportDraft",
     "LoginAttempt",
     "Organization",
+    "Participant",
     "PrincipleAssessment",
+    "SupportNote",
     "Territory",
     "User",
     "metadata",
