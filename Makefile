@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
+# Test processes (pytest-xdist); each gets its own SQLite and PostgreSQL databases.
+TEST_PROCESSES ?= 2
 
 .PHONY: run test lint fmt bench i18n migrate clean-venv
 
@@ -24,7 +26,7 @@ migrate: $(STAMP)
 	$(BIN)/encuentro migrate
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app activities surveys tests
