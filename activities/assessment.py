@@ -81,6 +81,7 @@ def _regular(series_ids: list[str | None]) -> bool:
 
 def facts_for(*, session: Session, activity: Activity) -> Facts:
     """What the platform knows about the design: sessions, partners, facilitators, shared goal."""
+    assert activity.id is not None
     sessions = session.exec(
         select(
             col(ActivitySession.date),
