@@ -12,6 +12,7 @@ from activities.participants import demo as participants_demo
 from activities.roster import demo as roster_demo
 from app.accounts import service
 from app.accounts.models import DataSharing, Organization, Role, Territory, TerritoryKind, User
+from surveys import demo as surveys_demo
 
 DEMO_PASSWORD = "encuentro-demo"  # noqa: S105 - the documented demo password
 DEMO_ORGANIZATION = "Puentes Comunitarios (demo NGO)"
@@ -95,4 +96,5 @@ def seed_demo(session: Session) -> Demo:
     activities_demo.seed(session, demo)
     participants_demo.seed(session, demo)
     roster_demo.seed(session, demo)
+    surveys_demo.seed(session, demo)
     return demo

@@ -19,6 +19,15 @@ from activities.participants.models import (
 from activities.roster.models import ActivityGroup, Attendance, GroupMember
 from app.accounts.models import DataSharing, LoginAttempt, Organization, Territory, User
 from app.audit import AuditEntry
+from surveys.models import (
+    Answer,
+    InstrumentVersion,
+    Response,
+    ResponseScore,
+    Survey,
+    SurveyLink,
+    Wave,
+)
 
 metadata = SQLModel.metadata
 
@@ -28,6 +37,7 @@ __all__ = [
     "ActivityGroup",
     "ActivityPartner",
     "ActivitySession",
+    "Answer",
     "Attendance",
     "AuditEntry",
     "Consent",
@@ -35,12 +45,18 @@ __all__ = [
     "Enrollment",
     "GroupMember",
     "ImportDraft",
+    "InstrumentVersion",
     "LoginAttempt",
     "Organization",
     "Participant",
     "PrincipleAssessment",
+    "Response",
+    "ResponseScore",
     "SupportNote",
+    "Survey",
+    "SurveyLink",
     "Territory",
     "User",
+    "Wave",
     "metadata",
 ]

@@ -10,15 +10,30 @@ from activities.roster import api as roster_api
 from activities.roster import views as roster_views
 from app.accounts import api as accounts_api
 from app.accounts import views as accounts_views
+from app.dashboards import api as dashboards_api
+from app.dashboards import views as dashboards_views
+from surveys import api as surveys_api
+from surveys import outcome_api as surveys_outcome_api
+from surveys import outcome_views as surveys_outcome_views
+from surveys import participant_views as surveys_participant_views
+from surveys import views as surveys_views
 
 api_router = APIRouter()
 api_router.include_router(accounts_api.router)
 api_router.include_router(activities_api.router)
 api_router.include_router(participants_api.router)
 api_router.include_router(roster_api.router)
+api_router.include_router(surveys_api.router)
+api_router.include_router(surveys_api.respond_router)
+api_router.include_router(surveys_outcome_api.router)
+api_router.include_router(dashboards_api.router)
 
 page_router = APIRouter()
 page_router.include_router(accounts_views.router)
 page_router.include_router(activities_views.router)
 page_router.include_router(participants_views.router)
 page_router.include_router(roster_views.router)
+page_router.include_router(surveys_views.router)
+page_router.include_router(surveys_participant_views.router)
+page_router.include_router(surveys_outcome_views.router)
+page_router.include_router(dashboards_views.router)

@@ -1,0 +1,1 @@
+"""Dashboards that join domains: the territory impact dashboard for government viewers."""
