@@ -19,21 +19,23 @@ from surveys import participant_views as surveys_participant_views
 from surveys import views as surveys_views
 
 api_router = APIRouter()
+api_router.include_router(surveys_api.respond_router)  # first, as the participant pages below
 api_router.include_router(accounts_api.router)
 api_router.include_router(activities_api.router)
 api_router.include_router(participants_api.router)
 api_router.include_router(roster_api.router)
 api_router.include_router(surveys_api.router)
-api_router.include_router(surveys_api.respond_router)
 api_router.include_router(surveys_outcome_api.router)
 api_router.include_router(dashboards_api.router)
 
 page_router = APIRouter()
+# First: a request is matched against the routes in order, a few microseconds each, and the
+# participants' pages (/s/..., shared with no other route) are the busiest (bench/README.md).
+page_router.include_router(surveys_participant_views.router)
 page_router.include_router(accounts_views.router)
 page_router.include_router(activities_views.router)
 page_router.include_router(participants_views.router)
 page_router.include_router(roster_views.router)
 page_router.include_router(surveys_views.router)
-page_router.include_router(surveys_participant_views.router)
 page_router.include_router(surveys_outcome_views.router)
 page_router.include_router(dashboards_views.router)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, File, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -690,17 +691,32 @@ def _visit(session: Session, token: str) -> responses.Visit:
         raise DomainError(message, status_code=problem.status) from None
 
 
-def _started(session: Session, token: str) -> tuple[responses.Visit, Any, responses.Instrument]:
-    visit = _visit(session, token)
+def _started(
+    session: Session, token: str, visit: responses.Visit | None = None
+) -> tuple[responses.Visit, Any, responses.Instrument]:
+    visit = visit or _visit(session, token)
     if visit.response is None:
         raise Conflict("Start the response first (POST …/start).")
     return visit, visit.response, responses.instrument_of(session=session, visit=visit)
 
 
+def _json(body: BaseModel, status_code: int = 200) -> JSONResponse:
+    """The body, serialised here in the endpoint's thread.
+
+    Returning a Response skips FastAPI's response-model pass, which would need a second thread
+    from the pool while this request's session still holds its database connection: with many
+    phones at once and SQLite's single connection that wait became a deadlock (measured).
+    """
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
+
+
 @respond_router.get("/respond/{token}", response_model=RespondOut)
-def api_respond(session: SessionDep, token: str, lang: Lang | None = None) -> RespondOut:
+def api_respond(session: SessionDep, token: str, lang: Lang | None = None) -> Response:
     """The survey as this link's respondent sees it, and their answers so far."""
-    visit = _visit(session, token)
+    return _json(_respond_out(session, _visit(session, token), lang))
+
+
+def _respond_out(session: Session, visit: responses.Visit, lang: str | None) -> RespondOut:
     instrument = responses.instrument_of(session=session, visit=visit)
     response = visit.response
     language = respond_text.pick_language(
@@ -765,20 +781,20 @@ def api_respond(session: SessionDep, token: str, lang: Lang | None = None) -> Re
 
 
 @respond_router.post("/respond/{token}/start", response_model=RespondOut)
-def api_respond_start(session: SessionDep, token: str, body: StartIn) -> RespondOut:
+def api_respond_start(session: SessionDep, token: str, body: StartIn) -> Response:
     """Start the response of a personal link (idempotent: a repeat returns the same one)."""
     visit = _visit(session, token)
     if visit.is_public:
         raise Invalid("A public link needs the self-generated code first (POST …/anonymous).")
     if not visit.completed:
         responses.start(session=session, visit=visit, language=body.language, source="api")
-    return api_respond(session=session, token=token, lang=body.language)
+    return _json(_respond_out(session, visit, body.language))
 
 
 @respond_router.post("/respond/{token}/anonymous", response_model=AnonymousOut)
 def api_respond_anonymous(
     request: Request, session: SessionDep, token: str, body: AnonymousIn
-) -> AnonymousOut:
+) -> Response:
     """Start an anonymous response from the public link; returns the respondent's own token."""
     visit = _visit(session, token)
     try:
@@ -801,11 +817,11 @@ def api_respond_anonymous(
             else ("Someone already started this survey with the same code.")
         )
         raise Conflict(message) from None
-    return AnonymousOut(resume_token=resume, url=_url(request, resume))
+    return _json(AnonymousOut(resume_token=resume, url=_url(request, resume)))
 
 
 @respond_router.put("/respond/{token}/answers", response_model=SavedOut)
-def api_respond_save(session: SessionDep, token: str, body: AnswersIn) -> SavedOut:
+def api_respond_save(session: SessionDep, token: str, body: AnswersIn) -> Response:
     """Save some answers (upsert; unknown items or invalid values: 422, nothing stored)."""
     _visit_, response, instrument = _started(session, token)
     try:
@@ -819,11 +835,11 @@ def api_respond_save(session: SessionDep, token: str, body: AnswersIn) -> SavedO
         )
     except responses.AlreadyReceived:
         raise Conflict("These answers were already received; they can no longer change.") from None
-    return SavedOut(saved=len(saved))
+    return _json(SavedOut(saved=len(saved)))
 
 
 @respond_router.post("/respond/{token}/submit", response_model=SubmitOut)
-def api_respond_submit(session: SessionDep, token: str, body: AnswersIn) -> SubmitOut:
+def api_respond_submit(session: SessionDep, token: str, body: AnswersIn) -> Response:
     """Save these answers and complete the response, exactly once.
 
     A repeat (double tap, retry) answers `already_received` and changes nothing. If any question
@@ -832,8 +848,8 @@ def api_respond_submit(session: SessionDep, token: str, body: AnswersIn) -> Subm
     visit = _visit(session, token)
     if visit.completed:
         assert visit.response is not None
-        return SubmitOut(status="already_received", submitted_at=visit.response.submitted_at)
-    _v, response, instrument = _started(session, token)
+        return _json(SubmitOut(status="already_received", submitted_at=visit.response.submitted_at))
+    _v, response, instrument = _started(session, token, visit)
     try:
         done = responses.finish(
             session=session,
@@ -844,8 +860,8 @@ def api_respond_submit(session: SessionDep, token: str, body: AnswersIn) -> Subm
             page=body.page,
         )
     except responses.AlreadyReceived:
-        return SubmitOut(status="already_received", submitted_at=None)
+        return _json(SubmitOut(status="already_received", submitted_at=None))
     except responses.Incomplete as incomplete:
         missing = ", ".join(one.id for one in incomplete.missing)
         raise Invalid(f"Some questions have no answer: {missing}.") from None
-    return SubmitOut(status="received", submitted_at=done.submitted_at)
+    return _json(SubmitOut(status="received", submitted_at=done.submitted_at))

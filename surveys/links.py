@@ -24,8 +24,12 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import segno
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as select_rows
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from activities.participants import consent
@@ -35,7 +39,7 @@ from app.accounts.models import User, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import _
 from app.settings import get_settings
-from surveys.models import LinkKind, Response, Survey, SurveyLink, Wave
+from surveys.models import InstrumentVersion, LinkKind, Response, Survey, SurveyLink, Wave
 from surveys.service import scoped_wave
 
 TOKEN_BYTES = 32  # the nonce, and the HMAC output: 256 bits each
@@ -296,9 +300,46 @@ def find_link(*, session: Session, token: str) -> SurveyLink | None:
     ).first()
 
 
-def survey_of_link(session: Session, link: SurveyLink) -> tuple[Wave, Survey]:
-    wave = session.get(Wave, link.wave_id)
-    assert wave is not None
-    survey = session.get(Survey, wave.survey_id)
-    assert survey is not None
-    return wave, survey
+@dataclass
+class Opened:
+    """A link with everything a participant's request needs about it, read in one query."""
+
+    link: SurveyLink
+    wave: Wave
+    survey: Survey
+    participant: Participant | None
+    response: Response | None  # a personal (or anonymous resume) link's response, if started
+    version: InstrumentVersion | None  # the response's instrument version, without its items
+
+
+def _opened_query() -> Any:
+    # A public link has no response of its own (each anonymous respondent gets a link).
+    own_response = and_(
+        col(Response.link_id) == col(SurveyLink.id), col(SurveyLink.kind) != LinkKind.PUBLIC
+    )
+    return (
+        select_rows(SurveyLink, Wave, Survey, Participant, Response, InstrumentVersion)
+        .join(Wave, col(Wave.id) == col(SurveyLink.wave_id))
+        .join(Survey, col(Survey.id) == col(Wave.survey_id))
+        .outerjoin(Participant, col(Participant.id) == col(SurveyLink.participant_id))
+        .outerjoin(Response, own_response)
+        .outerjoin(
+            InstrumentVersion, col(InstrumentVersion.id) == col(Response.instrument_version_id)
+        )
+        # the items (JSON) are parsed once per version and cached: `service.version_items`
+        .options(defer(InstrumentVersion.items))  # type: ignore[arg-type]
+        .where(col(SurveyLink.token_hash) == bindparam("token_hash"))
+    )
+
+
+_OPENED = _opened_query()
+
+
+def open_token(*, session: Session, token: str) -> Opened | None:
+    """`find_link` with its wave, survey, participant, response and the response's instrument
+    version, in one query (the participant pages' hot path: one round trip instead of five, and
+    a statement built once; sqlmodel's `select` takes 4 entities at most, hence SQLAlchemy's)."""
+    if not looks_like_token(token):
+        return None
+    found = session.execute(_OPENED, {"token_hash": token_hash(token)}).first()
+    return Opened(*found) if found else None

@@ -19,7 +19,7 @@ re-derives from the stored answers; a test checks it against both functions it m
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,15 +48,20 @@ def parse_items(raw: Sequence[Mapping[str, Any]]) -> tuple[ItemDef, ...]:
 
 
 def cached_items(
-    version_id: int, stamp: str, raw: Sequence[Mapping[str, Any]]
+    version_id: int,
+    stamp: str,
+    raw: Sequence[Mapping[str, Any]] | Callable[[], Sequence[Mapping[str, Any]]],
 ) -> tuple[ItemDef, ...]:
-    """`parse_items`, cached per version and edit time (versions change rarely, pages often)."""
+    """`parse_items`, cached per version and edit time (versions change rarely, pages often).
+
+    `raw` may be a function that loads the items, called only when they are not cached yet.
+    """
     key = (version_id, stamp)
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        found = _CACHE[key] = parse_items(raw)
+        found = _CACHE[key] = parse_items(raw() if callable(raw) else raw)
     return found
 
 

@@ -303,9 +303,13 @@ def scoped_version(
 
 
 def version_items(version: InstrumentVersion) -> tuple[ItemDef, ...]:
-    """The version's items as `ItemDef`s (parsed once per version edit)."""
+    """The version's items as `ItemDef`s (parsed once per version edit).
+
+    The items column is only read on a cache miss, so a version loaded with it deferred
+    (`responses.instrument_of`) costs neither its transfer nor its JSON decoding.
+    """
     assert version.id is not None
-    return scoring.cached_items(version.id, version.edited_at.isoformat(), version.items)
+    return scoring.cached_items(version.id, version.edited_at.isoformat(), lambda: version.items)
 
 
 def is_frozen(*, session: Session, version: InstrumentVersion) -> bool:
