@@ -29,7 +29,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app activities surveys tests
+	$(BIN)/ruff check app activities surveys tests bench
 	$(BIN)/mypy app activities surveys
 
 fmt: $(STAMP)
