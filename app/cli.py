@@ -1,5 +1,7 @@
-"""The `encuentro` command: serve, migrate, seed the demo, and create organizations and accounts."""
+"""The `encuentro` command: serve, migrate, seed the demo, create organizations and accounts,
+back up and restore."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from app.accounts.models import Role, TerritoryKind
 from app.db import get_engine
 from app.errors import DomainError
 from app.migrate import upgrade
+from app.settings import get_settings
 
 cli = typer.Typer(
     help="Encuentro: social-mixing activities and their evaluation.", no_args_is_help=True
@@ -112,6 +115,41 @@ def create_user(
         except DomainError as error:
             _fail(error)
         typer.echo(f"User {user.id}: {user.email} ({user.role})")
+
+
+@cli.command("backup")
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="the new backup file", dir_okay=False)],
+) -> None:
+    """Copy the whole database into a new file (safe while the server runs)."""
+    from app import backup
+
+    try:
+        typer.echo(backup.backup(url=get_settings().database_url, path=path))
+    except backup.BackupError as error:
+        _fail(error)
+
+
+@cli.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="a file made by `encuentro backup`")],
+    force: Annotated[
+        bool, typer.Option(help="replace a database that holds data, no question")
+    ] = False,
+) -> None:
+    """Replace the whole database with a backup (asks first if the database holds data)."""
+    from app import backup
+
+    url = get_settings().database_url
+    try:
+        held = backup.contents(url)
+        if held.total and not force:
+            force = typer.confirm(
+                f"The database holds {held.describe()}. Replace ALL of it with {path}?"
+            )
+        typer.echo(backup.restore(url=url, path=path, force=force))
+    except backup.BackupError as error:
+        _fail(error)
 
 
 def main() -> None:

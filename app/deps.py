@@ -20,7 +20,9 @@ class Unauthorized(DomainError):
 
 
 def _remember(request: Request, user: User) -> User:
-    request.state.user = user
+    # Templates get a detached copy: an error page is rendered after the request's session has
+    # closed, possibly after a rollback expired the loaded instance (DetachedInstanceError → 500).
+    request.state.user = User(**{name: getattr(user, name) for name in User.model_fields})
     request.state.lang = user.language
     return user
 

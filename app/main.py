@@ -1,67 +1,83 @@
 """Application factory: middleware, error handling, routers and static files."""
 
 import logging
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from asgi_csrf import asgi_csrf_decorator
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import csrf_multipart
-from app.db import get_engine
-from app.errors import DomainError, LoginRequired
+from app.db import database_turn, get_engine
+from app.errors import DomainError, LoginRequired, NotFound
 from app.i18n import _, gettext, request_language
 from app.routes import api_router, page_router
 from app.settings import ROOT, get_settings
 from app.templating import is_fragment_request, render, templates
+from surveys import participant_views
 
 log = logging.getLogger("encuentro")
+
+
+def _csp(script_src: bytes) -> tuple[bytes, bytes]:
+    return (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"script-src " + script_src + b"; frame-ancestors 'none'; form-action 'self'",
+    )
+
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        b"script-src 'self' 'unsafe-eval'; frame-ancestors 'none'; form-action 'self'",
-    ),
+    _csp(b"'self' 'unsafe-eval'"),  # plotly.js needs eval for its chart compiler
 ]
+# Survey pages carry the participant's token in their URL: no Referer may leave them (a link or
+# an asset would carry the token away), and they draw no charts, so no eval either.
+TOKEN_PATHS = ("/s/", "/api/v1/respond/")
+TOKEN_PAGE_HEADERS = [*SECURITY_HEADERS[:2], (b"referrer-policy", b"no-referrer"), _csp(b"'self'")]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeaders:
-    """Headers every response carries (plotly.js needs 'unsafe-eval' for its chart compiler)."""
+    """Headers every response carries; production (HTTPS) adds HSTS."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.extra = [HSTS] if get_settings().is_production else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        on_token_page = str(scope.get("path", "")).startswith(TOKEN_PATHS)
+        headers = (TOKEN_PAGE_HEADERS if on_token_page else SECURITY_HEADERS) + self.extra
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+        await self.app(scope, receive, send_with_headers)
 
 
 async def _csrf_failed(scope: Scope, send: Send, _message_id: Any) -> None:
-    lang = (
-        "es"
-        if "es" in dict(scope.get("headers", [])).get(b"accept-language", b"").decode()
-        else "en"
-    )
-    body = templates.get_template("errors/csrf.html").render(
-        lang=lang, current_user=None, flashes=[]
-    )
+    if str(scope.get("path", "")).startswith("/s/"):
+        body = participant_views.expired_page(scope)  # a participant: their language, their page
+    else:
+        body = _staff_csrf_page(scope)
     await send(
         {
             "type": "http.response.start",
@@ -70,6 +86,14 @@ async def _csrf_failed(scope: Scope, send: Send, _message_id: Any) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body.encode()})
+
+
+def _staff_csrf_page(scope: Scope) -> str:
+    header = dict(scope.get("headers", [])).get(b"accept-language", b"").decode()
+    lang = "es" if "es" in header else "en"
+    return templates.get_template("errors/csrf.html").render(
+        lang=lang, current_user=None, flashes=[]
+    )
 
 
 class AllPaths:
@@ -153,6 +177,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)  # every pooled connection busy past pool_timeout
     async def database_down(request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
         return _error_response(
@@ -176,8 +201,13 @@ def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
 
 
-def healthz() -> JSONResponse:
-    """200 when the database answers, 503 when it does not."""
+def healthz(_turn: Annotated[None, Depends(database_turn, scope="function")]) -> JSONResponse:
+    """200 when the database answers, 503 when it does not.
+
+    It waits for its turn like any request: outside it, a check racing another failing connect
+    on SQLite's one-connection pool waited out the pool timeout (30 s) for a slot that never came
+    back (SQLAlchemy's QueuePool does not wake waiters when a connect fails).
+    """
     try:
         with get_engine().connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -186,9 +216,51 @@ def healthz() -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+def _document_domain_422(app: FastAPI) -> None:
+    """Say in /openapi.json that a 422's `detail` is either FastAPI's list of field errors or, for
+    a domain rule (`app.errors.Invalid`), one message."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                openapi_version=app.openapi_version,
+                description=app.description,
+                routes=app.routes,
+            )
+            error = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+            if error is not None:
+                listed = error["properties"]["detail"]
+                error["properties"]["detail"] = {
+                    "title": "Detail",
+                    "anyOf": [
+                        {k: v for k, v in listed.items() if k != "title"},
+                        {"type": "string"},
+                    ],
+                }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: the smallest id column of the two backends
+
+
+async def ids_in_range(request: Request) -> None:  # async: no thread hop per request
+    """A path id no row can have is a 404 before it reaches the database (where SQLite raises
+    OverflowError and PostgreSQL "integer out of range")."""
+    for name, value in request.path_params.items():
+        number = re.fullmatch(r"-?[0-9]+", str(value))
+        if name.endswith("_id") and number and not 0 < int(number[0]) <= MAX_ID:
+            raise NotFound(_("This page does not exist."))
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        dependencies=[Depends(ids_in_range)],
         title="Encuentro API",
         version="1",
         description="Plan social-mixing activities between migrants and locals, and measure them.",
@@ -200,6 +272,7 @@ def create_app() -> FastAPI:
     app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     _install_error_handlers(app)
+    _document_domain_422(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -156,6 +156,7 @@ def roster_unenrol_confirm(
     participant: Annotated[list[str] | None, Query(max_length=enrolment.MAX_SELECTED)] = None,
 ) -> Response:
     """Ask before taking the ticked people out of the activity."""
+    context = _common(session, user, activity_id, "enrolment")  # 404 before anything else
     ids = _ids(participant or [])
     if not ids:
         flash(request, _("Tick the participants to remove first."), "error")
@@ -163,8 +164,7 @@ def roster_unenrol_confirm(
     people = enrolment.enrolled_among(
         session=session, actor=user, activity_id=activity_id, participant_ids=ids
     )
-    context = _common(session, user, activity_id, "enrolment") | {"people": people}
-    return render(request, "roster/unenrol_confirm.html", context)
+    return render(request, "roster/unenrol_confirm.html", context | {"people": people})
 
 
 @router.post("/activities/{activity_id}/enrolment/remove", name="roster_unenrol")
