@@ -1,9 +1,15 @@
-"""Demo data: a territory, an NGO with an org admin and an organizer, and a government viewer.
+"""Demo data: a territory, three NGOs with an org admin and an organizer each, a government viewer.
 
-Idempotent: everything is looked up by its unique name or e-mail before it is created.
+- "Puentes Comunitarios" (the README's demo NGO) and "Asociación Mosaico" share their aggregates
+  with the demo municipality, so the viewer's impact dashboard spans both;
+- "Fundación Horizonte" runs an activity in the same municipality but shares nothing: the viewer
+  never sees it (tenant isolation you can click through).
+
+Every demo account has the password `DEMO_PASSWORD`. Idempotent: everything is looked up by its
+unique name or e-mail before it is created.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -12,16 +18,62 @@ from activities.participants import demo as participants_demo
 from activities.roster import demo as roster_demo
 from app.accounts import service
 from app.accounts.models import DataSharing, Organization, Role, Territory, TerritoryKind, User
+from app.security import hash_password
 from surveys import demo as surveys_demo
 
 DEMO_PASSWORD = "encuentro-demo"  # noqa: S105 - the documented demo password
 DEMO_ORGANIZATION = "Puentes Comunitarios (demo NGO)"
 DEMO_TERRITORY = "Villaverde (demo municipality)"
-DEMO_ACCOUNTS = {
+PUENTES, MOSAICO, HORIZONTE = "puentes", "mosaico", "horizonte"
+
+
+@dataclass(frozen=True)
+class OrgPlan:
+    key: str
+    name: str
+    admin: str
+    organizer: str
+    shares: bool  # with the demo territory
+
+
+ORGANIZATIONS = (
+    OrgPlan(
+        PUENTES, DEMO_ORGANIZATION, "admin@demo.encuentro.org", "organizer@demo.encuentro.org", True
+    ),
+    OrgPlan(
+        MOSAICO,
+        "Asociación Mosaico (demo NGO)",
+        "admin@mosaico.demo.encuentro.org",
+        "organizer@mosaico.demo.encuentro.org",
+        True,
+    ),
+    OrgPlan(
+        HORIZONTE,
+        "Fundación Horizonte (demo NGO, does not share)",
+        "admin@horizonte.demo.encuentro.org",
+        "organizer@horizonte.demo.encuentro.org",
+        False,
+    ),
+)
+VIEWER = "viewer@demo.encuentro.org"
+# Every demo login, the README's three first (the CLI prints them in this order).
+DEMO_ACCOUNTS: dict[str, Role] = {
     "admin@demo.encuentro.org": Role.ORG_ADMIN,
     "organizer@demo.encuentro.org": Role.ORGANIZER,
-    "viewer@demo.encuentro.org": Role.GOVERNMENT_VIEWER,
+    VIEWER: Role.GOVERNMENT_VIEWER,
+    **{
+        email: role
+        for plan in ORGANIZATIONS[1:]
+        for email, role in ((plan.admin, Role.ORG_ADMIN), (plan.organizer, Role.ORGANIZER))
+    },
 }
+
+
+@dataclass
+class DemoOrg:
+    organization: Organization
+    admin: User
+    organizer: User
 
 
 @dataclass
@@ -31,6 +83,7 @@ class Demo:
     admin: User
     organizer: User
     viewer: User
+    orgs: dict[str, DemoOrg] = field(default_factory=dict)  # every demo NGO, by its key
 
 
 def _territory(session: Session) -> Territory:
@@ -40,27 +93,35 @@ def _territory(session: Session) -> Territory:
     )
 
 
-def _organization(session: Session) -> Organization:
-    found = session.exec(select(Organization).where(Organization.name == DEMO_ORGANIZATION)).first()
-    return found or service.create_organization(session=session, name=DEMO_ORGANIZATION)
+def _organization(session: Session, name: str) -> Organization:
+    found = session.exec(select(Organization).where(Organization.name == name)).first()
+    return found or service.create_organization(session=session, name=name)
 
 
-def _user(
-    session: Session, email: str, role: Role, org: Organization, territory: Territory
-) -> User:
-    found = session.exec(select(User).where(User.email == email)).first()
-    if found:
-        return found
-    in_org = role != Role.GOVERNMENT_VIEWER
-    return service.create_user(
-        session=session,
-        email=email,
-        password=DEMO_PASSWORD,
-        role=role,
-        full_name=email.split("@")[0].title(),
-        organization_id=org.id if in_org else None,
-        territory_id=None if in_org else territory.id,
-    )
+class _Accounts:
+    """Creates the demo accounts; Argon2 is deliberately slow, so the one password is hashed once
+    (every demo account shares it, so sharing its hash reveals nothing more)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._hash: str | None = None
+
+    def get(self, email: str, role: Role, org_id: int | None, territory_id: int | None) -> User:
+        found = self.session.exec(select(User).where(User.email == email)).first()
+        if found:
+            return found
+        self._hash = self._hash or hash_password(DEMO_PASSWORD)
+        user = User(
+            email=service.normalise_email(email),
+            full_name=email.split("@")[0].title(),
+            password_hash=self._hash,
+            role=role,
+            organization_id=org_id,
+            territory_id=territory_id,
+        )
+        self.session.add(user)
+        self.session.commit()
+        return user
 
 
 def _share(session: Session, org: Organization, territory: Territory, admin: User) -> None:
@@ -77,17 +138,19 @@ def _share(session: Session, org: Organization, territory: Territory, admin: Use
 
 
 def seed_accounts(session: Session) -> Demo:
-    territory, organization = _territory(session), _organization(session)
-    users = {e: _user(session, e, r, organization, territory) for e, r in DEMO_ACCOUNTS.items()}
-    admin = users["admin@demo.encuentro.org"]
-    _share(session, organization, territory, admin)
-    return Demo(
-        territory,
-        organization,
-        admin,
-        users["organizer@demo.encuentro.org"],
-        users["viewer@demo.encuentro.org"],
-    )
+    territory = _territory(session)
+    accounts = _Accounts(session)
+    orgs: dict[str, DemoOrg] = {}
+    for plan in ORGANIZATIONS:
+        org = _organization(session, plan.name)
+        admin = accounts.get(plan.admin, Role.ORG_ADMIN, org.id, None)
+        organizer = accounts.get(plan.organizer, Role.ORGANIZER, org.id, None)
+        if plan.shares:
+            _share(session, org, territory, admin)
+        orgs[plan.key] = DemoOrg(org, admin, organizer)
+    viewer = accounts.get(VIEWER, Role.GOVERNMENT_VIEWER, None, territory.id)
+    first = orgs[PUENTES]
+    return Demo(territory, first.organization, first.admin, first.organizer, viewer, orgs)
 
 
 def seed_demo(session: Session) -> Demo:

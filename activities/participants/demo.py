@@ -1,10 +1,17 @@
-"""Demo participants: 60 fictional people of the demo organization, with consents and enrolments.
+"""Demo participants: 60 fictional people of the demo organization, with consents and enrolments,
+and the people of the demo NGOs' completed activities (`activities.demo.HISTORY`).
 
-Migrants and locals, adults and some minors (with a guardian's consent and their own assent),
-several languages; a few consents deliberately incomplete so the consent warnings can be seen, and
-a few restricted support notes. Everyone is enrolled in one or more of the three demo activities.
-Ages are relative to today. Idempotent: a fictional name already registered in the demo
-organization is left alone, and enrolments are only added once.
+The 60: migrants and locals, adults and some minors (with a guardian's consent and their own
+assent), several languages; a few consents deliberately incomplete so the consent warnings can be
+seen, and a few restricted support notes. Everyone is enrolled in one or more of the three current
+demo activities. Ages are relative to today. Idempotent: a fictional name already registered in
+the demo organization is left alone, and enrolments are only added once.
+
+The history: 20-28 people per completed activity, drawn (numpy, fixed seed) from a profile that
+fits the activity (teenagers for the football league, women for the sewing circle, ...) so the
+disaggregated dashboards have cells of five or more; consent was given before the activity began,
+and a few people did not agree to share with local government. Idempotent: an activity that has
+enrolments is left alone.
 """
 
 import random
@@ -12,15 +19,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
 from sqlmodel import Session, col, select
 
 from activities import importing
+from activities.demo import HISTORY
 from activities.models import Activity
 from activities.participants import service
 from activities.participants.consent import participant_is_minor
 from activities.participants.models import (
     Consent,
     ConsentKind,
+    Enrollment,
     Participant,
     SupportNote,
 )
@@ -309,4 +319,214 @@ def seed(session: Session, demo: "Demo") -> list[Participant]:
     )
     enrolled = _enrol(session, activities, _rosters(persons, rng), found)
     seed_attendance(session, demo, enrolled)
+    seed_history(session, demo)
     return list(found.values())
+
+
+# --- the people of the completed activities ------------------------------------------------------
+
+HISTORY_SEED = 20250701
+# country: (languages, female first names, male first names, surnames)
+ORIGINS: dict[str, tuple[str, str, str, str]] = {
+    "MA": (
+        "ar fr es",
+        "Salma Khadija Naima Hajar Imane Souad",
+        "Hamza Mehdi Rachid Anas Said Adil",
+        "El Amrani Tahiri Bennani Alaoui Chraibi Idrissi",
+    ),
+    "SY": (
+        "ar en",
+        "Rasha Hiba Dima Lina Reem",
+        "Ahmad Khaled Tarek Sami Fadi",
+        "Darwish Hamdan Sabbagh Kanaan Aswad",
+    ),
+    "DZ": (
+        "ar fr",
+        "Yasmina Meriem Sonia Karima",
+        "Nassim Walid Farid Amine",
+        "Boudiaf Cherif Mebarki Zerrouki",
+    ),
+    "SN": (
+        "wo fr",
+        "Fatou Aminata Mariama Coumba",
+        "Cheikh Ousmane Abdou Modou",
+        "Fall Sarr Faye Gueye Mbaye",
+    ),
+    "ML": (
+        "bm fr",
+        "Kadiatou Oumou Fanta Assitan",
+        "Seydou Bakary Lamine Souleymane",
+        "Traoré Keita Coulibaly Konaté",
+    ),
+    "CO": (
+        "es",
+        "Camila Paola Natalia Juliana",
+        "Santiago Julián Camilo Felipe",
+        "Castaño Ospina Cárdenas Restrepo",
+    ),
+    "VE": (
+        "es en",
+        "Andreína Mariana Yolanda Carolina",
+        "José Rafael Gustavo Leonardo",
+        "Colmenares Briceño Marcano Rangel",
+    ),
+    "UA": (
+        "uk ru en",
+        "Kateryna Oksana Tetiana Natalia",
+        "Andriy Taras Oleh Serhiy",
+        "Melnyk Tkachenko Kravchenko Lysenko",
+    ),
+    "NG": (
+        "en yo",
+        "Chioma Blessing Ngozi Funmi",
+        "Emeka Tunde Chinedu Samuel",
+        "Adeyemi Eze Okonkwo Balogun",
+    ),
+    "AF": (
+        "fa en",
+        "Maryam Fereshta Nilofar Shabnam",
+        "Farid Rahim Jawad Wahid",
+        "Karimi Noori Popal Sultani",
+    ),
+}
+LOCAL_NAMES = (
+    "Paula Irene Laura Ana Cristina Noelia Silvia Patricia Raquel Eva Julia Nerea Inés Sofía",
+    "Álvaro Jorge David Rubén Marcos Daniel Carlos Fernando Gonzalo Ignacio Víctor Jaime",
+    "Herrero Prieto Cano Méndez Calvo Gallego Vicente Pascual Santos Lozano Iglesias Cortés "
+    "Garrido Medina Nieto Domínguez Aguilar Marín Sanz Núñez",
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who takes part: ages (youngest, oldest), share of women, migrants' countries of origin."""
+
+    ages: tuple[int, int]
+    women: float
+    origins: str
+    size: int = 24
+
+
+PROFILES: dict[str, Profile] = {
+    "Huerto Compartido — community garden": Profile((26, 72), 0.5, "MA MA SY CO UA NG UA", 26),
+    "Costura y Café — sewing circle": Profile((24, 66), 1.0, "MA MA SY SY DZ MA CO", 24),
+    "Paseos del Barrio — neighbourhood walks": Profile((20, 76), 0.55, "CO VE UA NG SN MA", 25),
+    "Fútbol Mixto — youth football league": Profile((13, 19), 0.35, "SN ML SN ML MA CO", 28),
+    "Mural Colectivo — mural painting": Profile((18, 33), 0.5, "MA SY UA CO AF DZ", 24),
+    "Teatro del Barrio — theatre workshop": Profile((19, 58), 0.6, "SN ML SN ML DZ CO", 24),
+    "Club de Deberes — homework club": Profile((12, 16), 0.5, "MA SY AF UA CO", 26),
+    "Torneo de Ajedrez — chess club": Profile((16, 70), 0.3, "UA SY CO VE", 20),
+}
+
+
+def _draw_person(rng: np.random.Generator, group: str, profile: Profile) -> tuple[str, ...]:
+    """(name, gender, languages, preferred language, country, age) for one fictional person."""
+    woman = rng.random() < profile.women
+    if group == "migrant":
+        country = str(rng.choice(profile.origins.split()))
+        langs, women, men, surnames = ORIGINS[country]
+        preferred = next(c for c in langs.split() if c in importing.SUPPORTED_LANGUAGES)
+    else:
+        country, langs, (women, men, surnames) = "ES", "es", LOCAL_NAMES
+        langs += " en" if rng.random() < 0.3 else ""
+        preferred = "es"
+    first = str(rng.choice((women if woman else men).split()))
+    name = f"{first} {rng.choice(surnames.split())}"
+    age = int(rng.integers(profile.ages[0], profile.ages[1] + 1))
+    gender = "woman" if woman else "man"
+    if rng.random() < 0.03:
+        gender = "non_binary"
+    return name, gender, langs, preferred, country, str(age)
+
+
+def _history_people(
+    rng: np.random.Generator, profile: Profile, taken: set[str]
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(group, name, drawn fields) for one activity: half migrants, the rest mostly locals."""
+    others = int(rng.random() < 0.5)
+    migrants = profile.size // 2
+    groups = ["migrant"] * migrants + ["other"] * others
+    groups += ["host"] * (profile.size - len(groups))
+    found = []
+    for group in groups:
+        drawn = _draw_person(rng, "migrant" if group == "other" else group, profile)
+        while drawn[0] in taken:  # a fictional name stays unique within its organization
+            drawn = _draw_person(rng, "migrant" if group == "other" else group, profile)
+        taken.add(drawn[0])
+        found.append((group, drawn[0], drawn))
+    return found
+
+
+def _history_consent(
+    participant: Participant, given: date, share: bool, recorded_by: int | None
+) -> list[Consent]:
+    purposes = ALL_PURPOSES if share else ALL_PURPOSES[:2]
+    kinds = [ConsentKind.PARTICIPANT]
+    if participant_is_minor(participant, minor_age=get_settings().minor_age, today=given):
+        kinds = [ConsentKind.GUARDIAN, ConsentKind.ASSENT]
+    return [
+        Consent(
+            participant_id=participant.id or 0,
+            kind=kind,
+            purposes=list(purposes),
+            given_on=given,
+            recorded_by_id=recorded_by,
+            guardian_name="Parent of " + participant.name.split()[0] if kind == "guardian" else "",
+        )
+        for kind in kinds
+    ]
+
+
+def _register_history(
+    session: Session, admin: User, activity: Activity, rng: np.random.Generator
+) -> None:
+    assert admin.organization_id is not None and activity.start_date is not None
+    profile = PROFILES[activity.title]
+    codes = service.organization_codes(session=session, organization_id=admin.organization_id)
+    taken = set(
+        session.exec(
+            select(Participant.name).where(Participant.organization_id == admin.organization_id)
+        ).all()
+    )
+    today = service.today()
+    given = activity.start_date - timedelta(days=21)
+    for group, name, (_, gender, langs, preferred, country, age) in _history_people(
+        rng, profile, taken
+    ):
+        year = given.year - int(age)
+        fields = service.ParticipantFields(
+            group=group,
+            name=name,
+            birth_year=year,
+            age_band=importing.age_band_for(year, today),
+            gender=gender,
+            languages=langs.split(),
+            preferred_language=preferred,
+            country_of_origin=country,
+        )
+        participant = service.new_participant(
+            session=session,
+            actor=admin,
+            clean=service.clean_fields(fields, now=today),
+            codes=codes,
+            detail="demo data",
+        )
+        share = rng.random() > 0.07
+        session.add_all(_history_consent(participant, given, share, admin.id))
+        session.add(Enrollment(activity_id=activity.id or 0, participant_id=participant.id or 0))
+    session.commit()
+
+
+def seed_history(session: Session, demo: "Demo") -> None:
+    """Register and enrol (once) the people of the demo NGOs' completed activities."""
+    by_title = {h.title: h.org for h in HISTORY}
+    activities = session.exec(
+        select(Activity).where(col(Activity.title).in_(list(by_title))).order_by(col(Activity.id))
+    ).all()
+    with_people = set(session.exec(select(Enrollment.activity_id).distinct()).all())
+    for activity in activities:
+        org = demo.orgs[by_title[activity.title]]
+        if activity.organization_id == org.organization.id and activity.id not in with_people:
+            # each activity draws from its own stream, so adding one later changes no other
+            stream = [HISTORY_SEED, list(by_title).index(activity.title)]
+            _register_history(session, org.admin, activity, np.random.default_rng(stream))

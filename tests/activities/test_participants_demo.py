@@ -1,11 +1,14 @@
-"""The demo registry: 60 people, consents (minors with guardian consent and assent), enrolments."""
+"""The demo registry: the 60 people of the current activities and those of the completed ones,
+consents (minors with guardian consent and assent), enrolments."""
 
 from sqlmodel import col, select
 
+from activities.demo import HISTORY
 from activities.models import Activity
 from activities.participants import consent
+from activities.participants.demo import PROFILES
 from activities.participants.models import Enrollment, Participant, SupportNote
-from app.demo import seed_demo
+from app.demo import PUENTES, seed_demo
 
 
 def test_demo_participants_are_seeded_once_with_consents_and_enrolments(db):
@@ -14,7 +17,8 @@ def test_demo_participants_are_seeded_once_with_consents_and_enrolments(db):
     people = db.exec(
         select(Participant).where(Participant.organization_id == demo.organization.id)
     ).all()
-    assert len(people) == 60
+    history = sum(PROFILES[h.title].size for h in HISTORY if h.org == PUENTES)
+    assert len(people) == 60 + history
     assert {p.group for p in people} == {"migrant", "host", "other"}
     assert len({lang for p in people for lang in p.languages}) >= 8
     statuses = consent.statuses_of(session=db, participants=people)

@@ -35,7 +35,7 @@ def test_import_a_participant_list_fix_an_error_and_confirm(page, tmp_path):
     sign_in_as_admin(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Participants").click()
     expect(page.get_by_role("heading", name="Participants", level=1)).to_be_visible()
-    expect(page.get_by_text("60 participants")).to_be_visible()  # the demo registry
+    expect(page.get_by_text("138 participants")).to_be_visible()  # the demo registry
     screenshot(page, "participants-list")
 
     page.get_by_role("link", name="Import from a file").click()
@@ -76,7 +76,7 @@ def test_import_a_participant_list_fix_an_error_and_confirm(page, tmp_path):
     screenshot(page, "participants-import-summary")
 
     page.get_by_role("link", name="See the participants").click()
-    expect(page.get_by_text("62 participants")).to_be_visible()
+    expect(page.get_by_text("140 participants")).to_be_visible()
     page.get_by_label("Code or name").fill("journey")
     page.get_by_role("button", name="Search").click()
     results = page.locator("#participant-results")

@@ -6,6 +6,7 @@ from statistics import mean
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from activities.demo import CURRENT_TITLES
 from activities.models import Activity
 from app.demo import seed_demo
 from surveys.models import Response, ResponseScore, Survey, Wave
@@ -27,7 +28,10 @@ def test_demo_surveys_show_attrition_and_change_that_follows_the_design(db):
     seed_demo(db)
     assert db.exec(select(func.count()).select_from(Response)).one() == count  # seeded once
     activities = db.exec(
-        select(Activity).where(Activity.organization_id == demo.organization.id)
+        select(Activity).where(
+            Activity.organization_id == demo.organization.id,
+            col(Activity.title).in_(CURRENT_TITLES),
+        )
     ).all()
     ranked = sorted(activities, key=lambda a: -(a.design_score or 0))
     changes = []
