@@ -27,7 +27,7 @@ from starlette.datastructures import FormData
 from app.db import SessionDep
 from app.errors import Invalid
 from app.settings import get_settings
-from app.templating import csrf_token, templates
+from app.templating import csrf_token, templates, url_for
 from surveys import questions, respond_text, responses
 from surveys.anonymous import CodeAnswers, CodeError
 from surveys.instruments import LANGUAGES, RTL_LANGUAGES
@@ -134,21 +134,33 @@ def _problem_page(request: Request, problem: Problem) -> HTMLResponse:
     return _page(request, "respond/problem.html", lang, context, status_code=problem.status)
 
 
+def expired_page(scope: Any) -> str:
+    """The participant's page for a form whose CSRF check failed (kept open too long, cookie
+    lost): in their language, with a link that reloads the page they were on."""
+    request = Request(scope)
+    chosen = request.query_params.get("lang")
+    header = request.headers.get("accept-language", "")
+    lang = respond_text.pick_language(chosen, respond_text.accept_language(header))
+    again = request.url.path.removesuffix("/autosave") + f"?lang={lang}"
+    context = {"kind": "expired", "day": "", "again": again}
+    return bytes(_page(request, "respond/problem.html", lang, context).body).decode()
+
+
 def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
 def _url(request: Request, name: str, token: str, lang: str, **params: Any) -> str:
-    return str(request.url_for(name, token=token, **params).include_query_params(lang=lang))
+    return str(url_for(request, name, token=token, **params).include_query_params(lang=lang))
 
 
 def _done(request: Request, token: str, lang: str, *, already: bool = False) -> RedirectResponse:
-    url = request.url_for("respond_done", token=token).include_query_params(lang=lang)
+    url = url_for(request, "respond_done", token=token).include_query_params(lang=lang)
     return _see_other(str(url.include_query_params(already=1) if already else url))
 
 
 def _language_links(request: Request, token: str, lang: str) -> list[tuple[str, str, str]]:
-    base = request.url_for("respond_start", token=token)
+    base = url_for(request, "respond_start", token=token)
     return [
         (code, respond_text.LANGUAGE_NAMES[code], str(base.include_query_params(lang=code)))
         for code in LANGUAGES
@@ -340,8 +352,8 @@ def _question_page(
             (n, _url(request, "respond_page", token, lang, page=n)) for n in other_pages or []
         ],
         "child": response.child_mode,
-        "action": str(request.url_for("respond_save", token=token, page=page)),
-        "autosave": str(request.url_for("respond_autosave", token=token, page=page)),
+        "action": str(url_for(request, "respond_save", token=token, page=page)),
+        "autosave": str(url_for(request, "respond_autosave", token=token, page=page)),
         "htmx": True,
     }
     return _page(request, "respond/page.html", lang, context, status_code=status_code)

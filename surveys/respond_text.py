@@ -9,6 +9,8 @@ languages (a test checks it), so a participant never sees a silent fallback. Pla
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
 
 from surveys.instruments import LANGUAGES, RTL_LANGUAGES
 
@@ -232,6 +234,29 @@ TEXT: dict[str, dict[str, str]] = {
         "sécurité. Réessayez dans une minute.",
         "ar": "حدث خطأ من جهتنا. إجاباتك المحفوظة في أمان. يُرجى المحاولة بعد دقيقة.",
     },
+    "expired_title": {
+        "en": "Please send that page again",
+        "es": "Envíe esa página de nuevo",
+        "fr": "Merci de renvoyer cette page",
+        "ar": "يُرجى إرسال تلك الصفحة مرة أخرى",
+    },
+    "expired_body": {
+        "en": "The page was open for too long, so its last answers were not received. Your "
+        "earlier answers are safe. Open the page again and send it once more.",
+        "es": "La página estuvo abierta demasiado tiempo y sus últimas respuestas no llegaron. "
+        "Sus respuestas anteriores están a salvo. Vuelva a abrir la página y envíela otra vez.",
+        "fr": "La page est restée ouverte trop longtemps\u00a0: ses dernières réponses ne sont "
+        "pas arrivées. Vos réponses précédentes sont en sécurité. Rouvrez la page et "
+        "renvoyez-la.",
+        "ar": "بقيت الصفحة مفتوحة مدة طويلة، فلم تصلنا إجاباتها الأخيرة. إجاباتك السابقة في أمان. "
+        "افتح الصفحة مرة أخرى وأرسلها من جديد.",
+    },
+    "expired_again": {
+        "en": "Open the page again",
+        "es": "Volver a abrir la página",
+        "fr": "Rouvrir la page",
+        "ar": "افتح الصفحة مرة أخرى",
+    },
     "anonymous_note": {
         "en": "This survey is anonymous: we never ask for your name.",
         "es": "Esta encuesta es anónima: nunca le pedimos su nombre.",
@@ -389,9 +414,10 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+@cache
 def catalogue(lang: str) -> Mapping[str, str]:
-    """Every text in one language, for templates (`T.start`)."""
-    return {key: entry.get(lang) or entry["en"] for key, entry in TEXT.items()}
+    """Every text in one language, for templates (`T.start`); built once per language, read-only."""
+    return MappingProxyType({key: entry.get(lang) or entry["en"] for key, entry in TEXT.items()})
 
 
 def direction(lang: str) -> str:

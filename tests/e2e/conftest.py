@@ -81,7 +81,7 @@ def live_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -96,6 +96,9 @@ def browser():  # type: ignore[no-untyped-def]
                 "--no-first-run",
             ],
         )
+        # Assertions wait up to 15 s, not 5: on a loaded 2-core CI machine a chart can take longer
+        # to draw; a real failure still fails, only later.
+        expect.set_options(timeout=15_000)
         yield browser
         browser.close()
 

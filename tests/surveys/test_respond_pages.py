@@ -3,6 +3,7 @@
 import gzip
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlmodel import select
@@ -323,3 +324,23 @@ def test_a_full_survey_page_stays_under_40_kb_compressed(client, db, world):
         "vendor/htmx-2.0.11.min.js",
     ]
     assert {"ar"} == instruments.RTL_LANGUAGES
+
+
+def test_an_expired_form_tells_the_participant_in_their_language_and_keeps_saved_answers(
+    client, db, world
+):
+    person = add_person(db, world, preferred_language="ar", group="migrant")
+    survey = make_survey(db, world)
+    token = issue(db, world, waves(db, survey)["pre"])[person.id]
+    first_page = _start(client, token, lang="ar")
+    client.cookies.clear()  # the phone lost its cookies while the page was open
+    sent = client.post(
+        first_page, data={"lang": "ar", "therm_1": "70"}, headers={"accept-language": "ar"}
+    )
+    assert sent.status_code == 403
+    assert '<html lang="ar" dir="rtl">' in sent.text
+    assert "يُرجى إرسال تلك الصفحة مرة أخرى" in sent.text  # "please send that page again"
+    assert f'href="{urlsplit(first_page).path}?lang=ar"' in sent.text
+    assert db.exec(select(Answer)).all() == []  # nothing half-stored
+    again = client.get(first_page)
+    assert again.status_code == 200  # the page reloads with a fresh form
