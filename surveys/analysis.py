@@ -212,11 +212,12 @@ def match_waves(scores: pd.DataFrame, *, pre: str = "pre", post: str = "post") -
     """Pair each participant's pre and post score per scale; other columns come from the pre row."""
     usable = _usable(scores)
     keys = ["participant_key", "scale_id"]
-    for wave in (pre, post):
-        if usable[usable["wave"] == wave].duplicated(keys).any():
+    in_wave = {wave: (usable["wave"] == wave).to_numpy() for wave in (pre, post)}
+    for wave, rows in in_wave.items():
+        if usable.loc[rows, keys].duplicated().any():
             raise ValueError(f"a participant has more than one {wave!r} score on the same scale")
-    before = usable[usable["wave"] == pre].drop(columns="wave").rename(columns={"score": "pre"})
-    after = usable.loc[usable["wave"] == post, [*keys, "score"]].rename(columns={"score": "post"})
+    before = usable[in_wave[pre]].drop(columns="wave").rename(columns={"score": "pre"})
+    after = usable.loc[in_wave[post], [*keys, "score"]].rename(columns={"score": "post"})
     pairs = before.merge(after, on=keys, how="inner", validate="one_to_one")
     pairs["change"] = pairs["post"] - pairs["pre"]
     extras = [c for c in pairs.columns if c not in {*keys, "pre", "post", "change"}]
@@ -465,12 +466,16 @@ def change_table(
     keys = [*by, "scale_id"]
     data = pairs.dropna(subset=["pre", "post"]).assign(diff=lambda d: d["post"] - d["pre"])
     grouped = data.groupby(keys, sort=True, dropna=False)
-    table = grouped.agg(
-        n=("diff", "size"),
-        mean_pre=("pre", "mean"),
-        mean_post=("post", "mean"),
-        mean_change=("diff", "mean"),
-        sd_change=("diff", "std"),
+    # three grouped reductions, not five named aggregations (each a pass of pandas' machinery)
+    means = grouped[["pre", "post", "diff"]].mean()
+    table = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "mean_pre": means["pre"],
+            "mean_post": means["post"],
+            "mean_change": means["diff"],
+            "sd_change": grouped["diff"].std(),
+        }
     )
     table = _add_t_columns(table, confidence)
     if wilcoxon:
@@ -642,11 +647,13 @@ def design_vs_outcome(
         principles = [c for c in df.columns if str(c).startswith("principle_")]
     _require(df, [outcome, *principles], "df")
     rows = []
+    y_all = df[outcome].to_numpy(float, na_value=np.nan)
     for principle in principles:
-        data = df[[principle, outcome]].dropna()
-        x, y = data[principle].to_numpy(float), data[outcome].to_numpy(float)
-        row: dict[str, Any] = {"principle": principle, "n": len(data)}
-        if len(data) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        x_all = df[principle].to_numpy(float, na_value=np.nan)
+        both = ~np.isnan(x_all) & ~np.isnan(y_all)  # the rows `dropna` would keep
+        x, y = x_all[both], y_all[both]
+        row: dict[str, Any] = {"principle": principle, "n": len(x)}
+        if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
             row["note"] = "needs at least four activities with varying scores and outcomes"
         else:
             row.update(_association(x, y, confidence))

@@ -27,17 +27,63 @@ def _wrap(label: str, width: int = 14) -> str:
     return "<br>".join(textwrap.wrap(label, width)) or label
 
 
-def _layout(figure: go.Figure, **extra: object) -> go.Figure:
-    figure.update_layout(
-        font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+GRID = {"gridcolor": "#e3e7ed", "zerolinecolor": "#8a93a3"}
+
+
+def _figure(
+    traces: Sequence[go.Scatter | go.Bar | go.Box | go.Funnel],
+    *,
+    xaxis: Mapping[str, object] | None = None,
+    yaxis: Mapping[str, object] | None = None,
+    shapes: Sequence[Mapping[str, object]] = (),
+    **extra: object,
+) -> go.Figure:
+    """The figure in the house style, built and validated once: every `update_*` or `add_*line`
+    call on a figure walks and re-validates it (~3-7 ms each, most of a dashboard's charts)."""
+    layout: dict[str, object] = {
+        "font": FONT,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         **extra,
-    )
-    figure.update_xaxes(gridcolor="#e3e7ed", zerolinecolor="#8a93a3")
-    figure.update_yaxes(gridcolor="#e3e7ed", zerolinecolor="#8a93a3")
-    return figure
+        "xaxis": {**(xaxis or {}), **GRID},
+        "yaxis": {**(yaxis or {}), **GRID},
+    }
+    if shapes:
+        layout["shapes"] = list(shapes)
+    return go.Figure(data=list(traces), layout=layout)
+
+
+def _vline(x: float, line: Mapping[str, object]) -> dict[str, object]:
+    """What `Figure.add_vline` adds: a line at x across the plot's height."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "y domain",
+        "line": dict(line),
+    }
+
+
+def _hline(y: float, line: Mapping[str, object]) -> dict[str, object]:
+    """What `Figure.add_hline` adds: a line at y across the plot's width."""
+    return {
+        "type": "line",
+        "x0": 0,
+        "x1": 1,
+        "xref": "x domain",
+        "y0": y,
+        "y1": y,
+        "yref": "y",
+        "line": dict(line),
+    }
+
+
+def _title(text: str) -> dict[str, object]:
+    return {"title": {"text": text}}
 
 
 def _errors(table: pd.DataFrame, centre: str, low: str, high: str) -> dict[str, object]:
@@ -52,58 +98,63 @@ def _errors(table: pd.DataFrame, centre: str, low: str, high: str) -> dict[str, 
 
 def attrition_funnel(stages: Sequence[tuple[str, int]]) -> go.Figure:
     """Enrolled -> answered pre -> answered post -> matched pairs."""
-    figure = go.Figure(
-        go.Funnel(
-            y=[label for label, _ in stages],
-            x=[n for _, n in stages],
-            textinfo="value+percent initial",
-            marker={"color": [PRE, ACCENT, ACCENT, "#064848"][: len(stages)]},
-            hovertemplate="%{y}: %{x}<extra></extra>",
-        )
+    funnel = go.Funnel(
+        y=[label for label, _ in stages],
+        x=[n for _, n in stages],
+        textinfo="value+percent initial",
+        marker={"color": [PRE, ACCENT, ACCENT, "#064848"][: len(stages)]},
+        hovertemplate="%{y}: %{x}<extra></extra>",
     )
-    return _layout(figure, showlegend=False)
+    return _figure([funnel], showlegend=False)
 
 
 def pre_post_means(
     means: pd.DataFrame, names: Mapping[str, str], waves: Mapping[str, str]
 ) -> go.Figure:
     """Mean pre and post score (matched pairs) per scale, with 95% confidence intervals."""
-    figure = go.Figure()
+    bars = []
     for wave, colour in (("pre", PRE), ("post", ACCENT)):
         rows = means[means["wave"] == wave]
-        figure.add_bar(
-            x=[_wrap(names.get(s, s)) for s in rows["scale_id"]],
-            y=rows["mean"].to_numpy(float),
-            name=waves[wave],
-            marker_color=colour,
-            error_y=_errors(rows, "mean", "ci_low", "ci_high"),
-            hovertemplate="%{x}: %{y:.1f}<extra>" + waves[wave] + "</extra>",
+        bars.append(
+            go.Bar(
+                x=[_wrap(names.get(s, s)) for s in rows["scale_id"]],
+                y=rows["mean"].to_numpy(float),
+                name=waves[wave],
+                marker_color=colour,
+                error_y=_errors(rows, "mean", "ci_low", "ci_high"),
+                hovertemplate="%{x}: %{y:.1f}<extra>" + waves[wave] + "</extra>",
+            )
         )
-    figure.update_yaxes(range=[0, 100], title_text="0–100")
-    figure.update_xaxes(tickangle=0)
-    return _layout(figure, barmode="group")
+    yaxis = {"range": [0, 100], **_title("0–100")}
+    return _figure(bars, xaxis={"tickangle": 0}, yaxis=yaxis, barmode="group")
 
 
 def change_distribution(
     pairs: pd.DataFrame, names: Mapping[str, str], scales: Sequence[str]
 ) -> go.Figure:
     """Each participant's change per scale, as a box with every point (organizer pages only)."""
-    figure = go.Figure()
+    boxes = []
     for i, scale in enumerate(scales):
         values = pairs.loc[pairs["scale_id"] == scale, "change"].to_numpy(float)
-        figure.add_box(
-            x=values,
-            name=_wrap(names.get(scale, scale), 22),
-            boxpoints="all",
-            jitter=0.4,
-            pointpos=0,
-            marker={"color": PALETTE[i % len(PALETTE)], "size": 5, "opacity": 0.7},
-            line={"width": 1.5},
-            hoveron="boxes",
+        boxes.append(
+            go.Box(
+                x=values,
+                name=_wrap(names.get(scale, scale), 22),
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker={"color": PALETTE[i % len(PALETTE)], "size": 5, "opacity": 0.7},
+                line={"width": 1.5},
+                hoveron="boxes",
+            )
         )
-    figure.add_vline(x=0, line={"color": MUTED, "dash": "dot"})
-    figure.update_yaxes(autorange="reversed")
-    return _layout(figure, showlegend=False, xaxis_title="post − pre")
+    return _figure(
+        boxes,
+        xaxis=_title("post − pre"),
+        yaxis={"autorange": "reversed"},
+        shapes=[_vline(0, {"color": MUTED, "dash": "dot"})],
+        showlegend=False,
+    )
 
 
 def group_comparison(
@@ -116,24 +167,30 @@ def group_comparison(
 ) -> go.Figure:
     """Mean change with its 95% CI per scale for each value of one dimension (shown cells only)."""
     rows = cells[(cells["dimension"] == dimension) & ~cells["suppressed"].astype(bool)]
-    figure = go.Figure()
+    bars = []
     for i, value in enumerate(sorted(rows["value"].unique())):
         part = rows[rows["value"] == value].set_index("scale_id").reindex(list(scales))
         part = part.dropna(subset=["mean_change"])
-        figure.add_bar(
-            x=[_wrap(names.get(s, s)) for s in part.index],
-            y=part["mean_change"].to_numpy(float),
-            name=labels.get(value, value),
-            marker_color=PALETTE[i % len(PALETTE)],
-            error_y=_errors(part, "mean_change", "ci_low", "ci_high"),
-            customdata=part["n"].to_numpy(),
-            hovertemplate="%{x}: %{y:.1f} (n = %{customdata})<extra>"
-            + labels.get(value, value)
-            + "</extra>",
+        bars.append(
+            go.Bar(
+                x=[_wrap(names.get(s, s)) for s in part.index],
+                y=part["mean_change"].to_numpy(float),
+                name=labels.get(value, value),
+                marker_color=PALETTE[i % len(PALETTE)],
+                error_y=_errors(part, "mean_change", "ci_low", "ci_high"),
+                customdata=part["n"].to_numpy(),
+                hovertemplate="%{x}: %{y:.1f} (n = %{customdata})<extra>"
+                + labels.get(value, value)
+                + "</extra>",
+            )
         )
-    figure.add_hline(y=0, line={"color": MUTED})
-    figure.update_xaxes(tickangle=0)
-    return _layout(figure, barmode="group", yaxis_title="post − pre")
+    return _figure(
+        bars,
+        xaxis={"tickangle": 0},
+        yaxis=_title("post − pre"),
+        shapes=[_hline(0, {"color": MUTED})],
+        barmode="group",
+    )
 
 
 def dose_scatter(
@@ -141,7 +198,7 @@ def dose_scatter(
 ) -> go.Figure:
     """Change against sessions attended, one dot per participant, with the OLS line."""
     x = points["sessions_attended"].to_numpy(float)
-    figure = go.Figure(
+    traces = [
         go.Scatter(
             x=x,
             y=points["change"].to_numpy(float),
@@ -150,30 +207,35 @@ def dose_scatter(
             name=labels["points"],
             hovertemplate="%{x}: %{y:.1f}<extra></extra>",
         )
-    )
+    ]
     if fit is not None and np.isfinite(fit.slope) and len(x):
         line_x = np.array([x.min(), x.max()])
-        figure.add_scatter(
-            x=line_x,
-            y=fit.intercept + fit.slope * line_x,
-            mode="lines",
-            line={"color": "#c0562a", "width": 2},
-            name=labels["fit"],
+        traces.append(
+            go.Scatter(
+                x=line_x,
+                y=fit.intercept + fit.slope * line_x,
+                mode="lines",
+                line={"color": "#c0562a", "width": 2},
+                name=labels["fit"],
+            )
         )
-    figure.add_hline(y=0, line={"color": MUTED, "dash": "dot"})
-    figure.update_xaxes(dtick=1)
-    return _layout(figure, xaxis_title=labels["x"], yaxis_title=labels["y"])
+    return _figure(
+        traces,
+        xaxis={"dtick": 1, **_title(labels["x"])},
+        yaxis=_title(labels["y"]),
+        shapes=[_hline(0, {"color": MUTED, "dash": "dot"})],
+    )
 
 
 def forest_plot(meta: Meta, labels: Mapping[str, str]) -> go.Figure:
     """Cohen's d_z per activity with its 95% CI, and the pooled random-effects estimate."""
     studies = meta.studies.iloc[::-1]
-    names = [str(s) for s in studies["activity"]]
+    names = [_wrap(str(s), 34) for s in studies["activity"]]
     size = 6 + 14 * studies["weight"].fillna(0).to_numpy(float)
-    figure = go.Figure(
+    traces = [
         go.Scatter(
             x=studies["d_z"].to_numpy(float),
-            y=[_wrap(n, 34) for n in names],
+            y=names,
             mode="markers",
             marker={"symbol": "square", "size": size, "color": ACCENT},
             error_x=_errors(studies, "d_z", "ci_low", "ci_high"),
@@ -181,70 +243,79 @@ def forest_plot(meta: Meta, labels: Mapping[str, str]) -> go.Figure:
             name=labels["activity"],
             hovertemplate="%{y}: d = %{x:.2f} (n = %{customdata})<extra></extra>",
         )
-    )
+    ]
+    yaxis: dict[str, object] = {}
     if np.isfinite(meta.estimate):
         pooled = labels["pooled"]
-        figure.add_scatter(
-            x=[meta.ci_low, meta.estimate, meta.ci_high, meta.estimate, meta.ci_low],
-            y=[pooled, pooled, pooled, pooled, pooled],
-            mode="lines",
-            fill="toself",
-            line={"color": "#c0562a", "width": 8},
-            name=pooled,
-            hoverinfo="skip",
+        traces.append(
+            go.Scatter(
+                x=[meta.ci_low, meta.estimate, meta.ci_high, meta.estimate, meta.ci_low],
+                y=[pooled, pooled, pooled, pooled, pooled],
+                mode="lines",
+                fill="toself",
+                line={"color": "#c0562a", "width": 8},
+                name=pooled,
+                hoverinfo="skip",
+            )
         )
-        figure.add_scatter(
-            x=[meta.estimate],
-            y=[pooled],
-            mode="markers",
-            marker={"symbol": "diamond", "size": 16, "color": "#c0562a"},
-            showlegend=False,
-            hovertemplate=f"{pooled}: %{{x:.2f}}<extra></extra>",
+        traces.append(
+            go.Scatter(
+                x=[meta.estimate],
+                y=[pooled],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 16, "color": "#c0562a"},
+                showlegend=False,
+                hovertemplate=f"{pooled}: %{{x:.2f}}<extra></extra>",
+            )
         )
-        figure.update_yaxes(
-            categoryorder="array", categoryarray=[pooled, *[_wrap(n, 34) for n in names]]
-        )
-    figure.add_vline(x=0, line={"color": MUTED, "dash": "dot"})
-    figure.update_yaxes(automargin=True)
-    return _layout(figure, xaxis_title=labels["x"], showlegend=False)
+        yaxis.update(categoryorder="array", categoryarray=[pooled, *names])
+    yaxis["automargin"] = True
+    return _figure(
+        traces,
+        xaxis=_title(labels["x"]),
+        yaxis=yaxis,
+        shapes=[_vline(0, {"color": MUTED, "dash": "dot"})],
+        showlegend=False,
+    )
 
 
 def design_chart(design: pd.DataFrame, names: Mapping[str, str], label: str) -> go.Figure:
     """Correlation of each principle's design score with the change (r and its 95% CI)."""
     rows = design.dropna(subset=["r"]).iloc[::-1]
-    figure = go.Figure(
-        go.Scatter(
-            x=rows["r"].to_numpy(float),
-            y=[names.get(p, p) for p in rows["principle"]],
-            mode="markers",
-            marker={"size": 12, "color": ACCENT},
-            error_x=_errors(rows, "r", "r_ci_low", "r_ci_high"),
-            customdata=rows["n"].to_numpy(),
-            hovertemplate="%{y}: r = %{x:.2f} (%{customdata})<extra></extra>",
-        )
+    dots = go.Scatter(
+        x=rows["r"].to_numpy(float),
+        y=[names.get(p, p) for p in rows["principle"]],
+        mode="markers",
+        marker={"size": 12, "color": ACCENT},
+        error_x=_errors(rows, "r", "r_ci_low", "r_ci_high"),
+        customdata=rows["n"].to_numpy(),
+        hovertemplate="%{y}: r = %{x:.2f} (%{customdata})<extra></extra>",
     )
-    figure.add_vline(x=0, line={"color": MUTED, "dash": "dot"})
-    figure.update_xaxes(range=[-1, 1])
-    figure.update_yaxes(automargin=True)
-    return _layout(figure, xaxis_title=label, showlegend=False)
+    return _figure(
+        [dots],
+        xaxis={"range": [-1, 1], **_title(label)},
+        yaxis={"automargin": True},
+        shapes=[_vline(0, {"color": MUTED, "dash": "dot"})],
+        showlegend=False,
+    )
 
 
 def over_time_chart(table: pd.DataFrame, waves: Mapping[str, str], label: str) -> go.Figure:
     """Mean cohesion index per quarter, before and after the activities (hidden cells are gaps)."""
-    figure = go.Figure()
     periods = sorted(table["period"].unique())
+    lines = []
     for wave, colour in (("pre", PRE), ("post", ACCENT)):
         rows = table[table["wave"] == wave].set_index("period").reindex(periods)
-        figure.add_scatter(
-            x=periods,
-            y=rows["mean"].to_numpy(float),
-            mode="lines+markers",
-            name=waves[wave],
-            line={"color": colour, "width": 2},
-            marker={"size": 9},
-            connectgaps=False,
-            hovertemplate="%{x}: %{y:.1f}<extra>" + waves[wave] + "</extra>",
+        lines.append(
+            go.Scatter(
+                x=periods,
+                y=rows["mean"].to_numpy(float),
+                mode="lines+markers",
+                name=waves[wave],
+                line={"color": colour, "width": 2},
+                marker={"size": 9},
+                connectgaps=False,
+                hovertemplate="%{x}: %{y:.1f}<extra>" + waves[wave] + "</extra>",
+            )
         )
-    figure.update_yaxes(range=[0, 100], title_text=label)
-    figure.update_xaxes(type="category")
-    return _layout(figure)
+    return _figure(lines, xaxis={"type": "category"}, yaxis={"range": [0, 100], **_title(label)})

@@ -238,12 +238,17 @@ def reliability_of(answers: pd.DataFrame | None, items: pd.DataFrame | None) -> 
 # --- disaggregation and suppression --------------------------------------------------------------
 
 
+_STACKED = ("activity_id", "scale_id", "pre", "post")  # what the cells of a dimension need
+
+
 def _stacked(pairs: pd.DataFrame) -> pd.DataFrame:
-    """The pairs once per dimension, with `dimension` and its `value` (as text) as columns."""
-    parts = [pairs.assign(dimension=dim, value=pairs[dim].astype(str)) for dim in DIMENSIONS]
-    return (
-        pd.concat(parts, ignore_index=True) if len(pairs) else pairs.assign(dimension="", value="")
-    )
+    """The pairs once per dimension, with `dimension` and its `value` (as text) as columns; only
+    the columns the change tables use are copied four times."""
+    if not len(pairs):
+        return pairs.assign(dimension="", value="")
+    narrow = pairs[[c for c in _STACKED if c in pairs.columns]]
+    parts = [narrow.assign(dimension=dim, value=pairs[dim].astype(str)) for dim in DIMENSIONS]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _cells(pairs: pd.DataFrame, *, wilcoxon: bool = True, stacked: bool = False) -> pd.DataFrame:
@@ -290,7 +295,7 @@ def atomic_by_group(pairs: pd.DataFrame, *, k: int) -> pd.DataFrame:
         atoms, k=k, value_cols=[], sets=[("dimension", "activity_id", "scale_id")]
     )
     kept = atoms.loc[~atoms["suppressed"], ["dimension", "value", "activity_id", "scale_id"]]
-    chosen = _stacked(pairs).drop(columns=list(DIMENSIONS)).merge(kept)
+    chosen = _stacked(pairs).merge(kept)
     cells = _cells(chosen.assign(**{d: "" for d in DIMENSIONS}), wilcoxon=False, stacked=True)
     # every cell already holds >= k people; suppressing again is a safety net, not a rule change
     shown = suppress(cells, k=k, sets=[("dimension", "scale_id")])

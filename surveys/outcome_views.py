@@ -328,7 +328,8 @@ def _activity_figures(outcome: outcomes.ActivityOutcomes, lang: str) -> dict[str
             "points": t(_("Participant")),
             "fit": t(_("Fitted line")),
             "x": t(_("Sessions attended")),
-            "y": t(_("Change")) + f" ({names.get(report.dose_scale or '', report.dose_scale)})",
+            "y": t(_("Change in score"))
+            + f" ({names.get(report.dose_scale or '', report.dose_scale)})",
         }
         figures["dose_chart"] = embed(
             charts.dose_scatter(report.dose_points, report.dose, labels),
