@@ -27,7 +27,7 @@ from app.deps import PageStaff
 from app.errors import DomainError, Invalid
 from app.i18n import _, gettext, request_language
 from app.settings import get_settings
-from app.templating import flash, is_fragment_request, render
+from app.templating import flash, is_fragment_request, page_links, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,21 +151,6 @@ def _design_context(design: Design, lang: str) -> dict[str, Any]:
 # --- list ---------------------------------------------------------------------------------------
 
 
-def _page_links(
-    request: Request, query: dict[str, str], page: int, pages: int
-) -> list[tuple[int | None, str]]:
-    """Links to the first, last and nearby pages, keeping the filters; None marks a gap."""
-    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    base = request.url_for("activity_list")
-    kept = {k: v for k, v in query.items() if v}
-    links: list[tuple[int | None, str]] = []
-    for n in shown:
-        if links and links[-1][0] is not None and n - (links[-1][0] or 0) > 1:
-            links.append((None, ""))
-        links.append((n, str(base.include_query_params(**kept, page=n))))
-    return links
-
-
 @router.get("/activities", name="activity_list")
 def activity_list(
     request: Request,
@@ -203,7 +188,7 @@ def activity_list(
         "filters": query,
         "filtered": any(v for k, v in query.items() if k != "sort"),
         "staff": service.organization_staff(session=session, actor=user),
-        "page_links": _page_links(request, query, result.page, result.pages),
+        "page_links": page_links(request, "activity_list", query, result.page, result.pages),
     }
     return render(request, "activities/list.html", context)
 

@@ -67,6 +67,21 @@ def url_for(request: Request, name: str, /, **path_params: Any) -> URL:
     return request.url_for(name, **path_params)
 
 
+def page_links(
+    request: Request, route: str, query: dict[str, str], page: int, pages: int
+) -> list[tuple[int | None, str]]:
+    """Links to the first, last and nearby pages, keeping the filters; None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    base = url_for(request, route)
+    kept = {k: v for k, v in query.items() if v}
+    links: list[tuple[int | None, str]] = []
+    for n in shown:
+        if links and links[-1][0] is not None and n - (links[-1][0] or 0) > 1:
+            links.append((None, ""))
+        links.append((n, str(base.include_query_params(**kept, page=n))))
+    return links
+
+
 @pass_context
 def _ctx_url_for(context: Context, name: str, /, **path_params: Any) -> URL:
     return url_for(context["request"], name, **path_params)

@@ -19,7 +19,7 @@ from app.db import SessionDep
 from app.deps import PageStaff
 from app.errors import DomainError, Invalid
 from app.i18n import _
-from app.templating import flash, is_fragment_request, render
+from app.templating import flash, is_fragment_request, page_links, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,21 +101,6 @@ def _common(**extra: Any) -> dict[str, Any]:
     return {"labels": labels(), "format_code": format_code, **extra}
 
 
-def _page_links(
-    request: Request, route: str, query: dict[str, str], page: int, pages: int
-) -> list[tuple[int | None, str]]:
-    """Links to the first, last and nearby pages, keeping the filters; None marks a gap."""
-    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    base = request.url_for(route)
-    kept = {k: v for k, v in query.items() if v}
-    links: list[tuple[int | None, str]] = []
-    for n in shown:
-        if links and links[-1][0] is not None and n - (links[-1][0] or 0) > 1:
-            links.append((None, ""))
-        links.append((n, str(base.include_query_params(**kept, page=n))))
-    return links
-
-
 # --- registry -----------------------------------------------------------------------------------
 
 
@@ -145,7 +130,7 @@ def participant_list(
         filtered=any(query.values()),
         statuses=consent.statuses_of(session=session, participants=result.rows),
         activities=service.organization_activities(session=session, actor=user),
-        page_links=_page_links(request, "participant_list", query, result.page, result.pages),
+        page_links=page_links(request, "participant_list", query, result.page, result.pages),
     )
     return render(request, "participants/list.html", context)
 
@@ -367,7 +352,7 @@ def audit_log_page(
     context = _common(
         result=result,
         participant_filter=participant,
-        page_links=_page_links(request, "audit_log", query, result.page, result.pages),
+        page_links=page_links(request, "audit_log", query, result.page, result.pages),
     )
     return render(request, "participants/audit.html", context)
 
