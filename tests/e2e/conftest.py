@@ -116,3 +116,30 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+ORGANIZER = "organizer@demo.encuentro.org"
+
+
+def sign_in(  # type: ignore[no-untyped-def]
+    page, email: str = ORGANIZER, heading: str | None = "Puentes Comunitarios"
+) -> None:
+    """Sign in as a demo account and read the site in English (another journey may have left the
+    account in Spanish)."""
+    from playwright.sync_api import expect
+
+    from app.demo import DEMO_PASSWORD
+
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    title = page.get_by_role("heading", level=1)
+    if heading:
+        expect(title).to_contain_text(heading)
+    else:
+        expect(title).to_be_visible()
+    if page.locator("html").get_attribute("lang") != "en":
+        page.locator("#language").select_option("en")
+        page.locator('form[action$="/language"] button').click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -2,15 +2,7 @@
 
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
-
-
-def sign_in(page, email: str = "organizer@demo.encuentro.org") -> None:  # type: ignore[no-untyped-def]
-    page.goto("/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from tests.e2e.conftest import screenshot, sign_in
 
 
 def test_sign_in_switch_to_spanish_and_sign_out(page):

@@ -5,21 +5,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, screenshot
-
-
-def sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill("organizer@demo.encuentro.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Puentes Comunitarios")
-    # The account may have been left in Spanish by another journey: this one reads English.
-    if page.locator("html").get_attribute("lang") != "en":
-        page.locator("#language").select_option("en")
-        page.locator('form[action$="/language"] button').click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
+from tests.e2e.conftest import ARTIFACTS, screenshot, sign_in
 
 
 def test_design_an_activity_from_a_template_and_see_its_scores(page):

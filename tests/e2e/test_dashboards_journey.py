@@ -4,27 +4,15 @@ outcomes of an activity. Screenshots land in test-artifacts/."""
 
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 VIEWER = "viewer@demo.encuentro.org"
 ORGANIZER = "organizer@demo.encuentro.org"
 
 
-def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    if page.locator("html").get_attribute("lang") != "en":
-        page.locator("#language").select_option("en")
-        page.locator('form[action$="/language"] button').click()
-
-
 def test_a_viewer_filters_and_prints_the_territory_dashboard(page):  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1400, "height": 900})
-    _sign_in(page, VIEWER)
+    sign_in(page, VIEWER, heading=None)
     page.get_by_role("link", name="Impact dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Impact of social-mixing")
     forest = page.locator("#forest .main-svg").first
@@ -55,7 +43,7 @@ def test_a_viewer_filters_and_prints_the_territory_dashboard(page):  # type: ign
 
 def test_an_organizer_reads_the_outcomes_of_an_activity(page):  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1400, "height": 900})
-    _sign_in(page, ORGANIZER)
+    sign_in(page, ORGANIZER)
     page.get_by_role("link", name="Outcomes").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Outcomes across your activities")
     expect(page.locator("#forest .main-svg").first).to_be_visible()

@@ -5,24 +5,11 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 HEADER = "name,group,birth_year,gender,languages,preferred_language\n"
 ROWS = 'Zainab Journey,migrant,1991,woman,"ar, fr",ar\nRodrigo Journey,host,1985,man,es,es\n'
 BAD_ROW = "Broken Journey,tourist,1890,man,es,es\n"
-
-
-def sign_in_as_admin(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill("admin@demo.encuentro.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Puentes Comunitarios")
-    if page.locator("html").get_attribute("lang") != "en":
-        page.locator("#language").select_option("en")
-        page.locator('form[action$="/language"] button').click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -32,7 +19,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_import_a_participant_list_fix_an_error_and_confirm(page, tmp_path):
-    sign_in_as_admin(page)
+    sign_in(page, "admin@demo.encuentro.org")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Participants").click()
     expect(page.get_by_role("heading", name="Participants", level=1)).to_be_visible()
     expect(page.get_by_text("138 participants")).to_be_visible()  # the demo registry

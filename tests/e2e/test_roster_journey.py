@@ -5,23 +5,9 @@ import re
 
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.conftest import ARTIFACTS, screenshot, sign_in
 
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill("organizer@demo.encuentro.org")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Puentes Comunitarios")
-    # The account may have been left in Spanish by another journey: this one reads English.
-    if page.locator("html").get_attribute("lang") != "en":
-        page.locator("#language").select_option("en")
-        page.locator('form[action$="/language"] button').click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def open_activity(page, title: str) -> str:  # type: ignore[no-untyped-def]

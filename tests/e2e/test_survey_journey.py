@@ -10,7 +10,7 @@ import httpx
 from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 PHONE = {"width": 360, "height": 740}
 ORGANIZER = "organizer@demo.encuentro.org"
@@ -69,18 +69,6 @@ def _api_setup(base_url: str) -> tuple[str, list[str]]:
         return title, codes
 
 
-def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(ORGANIZER)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Puentes Comunitarios")
-    if page.locator("html").get_attribute("lang") != "en":
-        page.locator("#language").select_option("en")
-        page.locator('form[action$="/language"] button').click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-
-
 def _answer_every_question(phone, choice: int = -1) -> None:  # type: ignore[no-untyped-def]
     for question in phone.locator("fieldset.q").all():
         question.locator("label.opt").nth(choice).click()
@@ -88,7 +76,7 @@ def _answer_every_question(phone, choice: int = -1) -> None:  # type: ignore[no-
 
 def test_a_survey_from_set_up_to_a_phone_and_back(page, browser, live_server):
     title, (arabic_reader, spanish_reader) = _api_setup(live_server)
-    _sign_in(page)
+    sign_in(page, ORGANIZER)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Surveys").click()
     expect(page.get_by_role("heading", name="Surveys", level=1)).to_be_visible()
     page.get_by_role("row", name=title).get_by_role("link", name="Set up a survey").click()
