@@ -538,9 +538,11 @@ def suppress_small_cells(
     Secondary rule: a *set* is the rows that share the values of one entry of `sets` (the cells of
     one disaggregation, e.g. migrants / locals / other of one activity and scale, which add up to
     a total shown elsewhere); `()` makes the whole table one set. When exactly one row of a set
-    is suppressed, the unsuppressed row with the smallest count is suppressed too ("secondary"),
-    so the hidden cell cannot be recovered by subtracting the others from the total. The rule is
-    applied to every set repeatedly until no set has exactly one suppressed row, so suppressions
+    is suppressed, or when the suppressed rows of a set hold fewer than k people together (two
+    hidden cells of 2 and 1 would be recovered together, as 3 people, by subtraction), the
+    unsuppressed row with the smallest count is suppressed too ("secondary"), so hidden cells
+    cannot be recovered from the total. The rule is
+    applied to every set repeatedly until no set has such a hidden remainder, so suppressions
     made for one dimension are protected in the others. Totals must be suppressed by the caller
     when the only other cell of their set is hidden: list the total row inside the set to do so.
     `value_cols` defaults to every numeric column except the count and the set columns: pass it
@@ -553,7 +555,7 @@ def suppress_small_cells(
         value_cols = [c for c in numeric if c != count_col and c not in set_cols]
     counts = table[count_col].astype(float)
     primary = ~(counts >= k)
-    hidden = _secondary(table, counts, primary.to_numpy(), sets)
+    hidden = _secondary(table, counts, primary.to_numpy(), sets, k)
     out = table.copy()
     for col in [count_col, *value_cols]:
         out[col] = out[col].where(~hidden)
@@ -563,10 +565,15 @@ def suppress_small_cells(
 
 
 def _secondary(
-    table: pd.DataFrame, counts: pd.Series, primary: np.ndarray, sets: Sequence[Sequence[str]]
+    table: pd.DataFrame,
+    counts: pd.Series,
+    primary: np.ndarray,
+    sets: Sequence[Sequence[str]],
+    k: int,
 ) -> np.ndarray:
     hidden = primary.copy()
     order = counts.fillna(-1).to_numpy()
+    size = counts.fillna(0).to_numpy()
     positions = np.arange(len(table))
     changed = True
     while changed:
@@ -575,7 +582,9 @@ def _secondary(
             labels = [table[c].to_numpy() for c in cols] or [np.zeros(len(table))]
             for found in pd.Series(positions).groupby(labels, dropna=False).indices.values():
                 idx = np.asarray(found)
-                if len(idx) > 1 and hidden[idx].sum() == 1:
+                gone = hidden[idx]
+                exposed = gone.sum() == 1 or size[idx][gone].sum() < k
+                if gone.any() and not gone.all() and exposed:
                     shown = idx[~hidden[idx]]
                     hidden[shown[np.argmin(order[shown])]] = True
                     changed = True

@@ -491,7 +491,8 @@ def across_activities(
     pairs = all_pairs[all_pairs["activity_id"].isin(ids)]
     effects = shown.dropna(subset=["d_z"]).rename(columns={"title": "activity"})
     fit, reason = _mixed(pairs) if mixed else (None, NOT_REQUESTED)
-    total = change_of(pairs) if not pairs.empty else change_of(all_pairs)
+    # only the activities shown count: pooling hidden ones would let a filter change expose them
+    total = change_of(pairs)
     return AcrossReport(
         scale=scale,
         government=government,

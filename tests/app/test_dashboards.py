@@ -250,3 +250,24 @@ def test_the_dashboard_reads_aggregates_in_a_fixed_number_of_queries(
     assert len(four) == len(one) <= 10
     assert report.meta.k == 4
     assert not any("FROM answer" in q for q in four)
+
+
+def test_when_every_activity_is_under_k_nothing_is_pooled_on_the_page_or_api(
+    client: TestClient, db: Session
+):
+    territory = make_territory(db)
+    for title in ("Grupo uno", "Grupo dos"):
+        study = make_study(db, title=title)
+        cohort(db, study, CHANGES[:3])
+        share(db, study.world.org, territory)
+    viewer = viewer_of(db, territory)
+    auth = api_token(client, viewer)
+
+    body = client.get(f"/api/v1/territories/{territory.id}/impact", headers=auth).json()
+
+    assert all(a["suppressed"] for a in body["activities"])
+    assert not body["total"] or body["total"]["n_pairs"] is None  # 3 + 3 pooled would show 6
+    login(client, viewer)
+    page = client.get("/dashboards/territory")
+    assert page.status_code == 200
+    assert "Grupo uno" in page.text and "Grupo dos" in page.text

@@ -422,8 +422,8 @@ def test_a_lone_small_cell_takes_the_next_smallest_with_it():
         "secondary",  # next-smallest of A, so A's migrants cannot be derived from the total
         "fewer than 5",
         "fewer than 5",
-        "",  # B already hides two cells
-    ]
+        "secondary",  # B's two hidden cells hold only 3 people together: the total would
+    ]  # give their mean, so B's largest cell goes too
     assert out.loc[2, ["n", "mean_change"]].isna().all()
 
 
@@ -648,3 +648,21 @@ def test_too_few_activities_give_none_with_a_reason():
     reason = mixed_model_skip_reason(data)
     assert reason and "only 3 activities" in reason
     assert describe_mixed(None, reason=reason).startswith("No multilevel estimate: only 3")
+
+
+def test_hidden_cells_that_together_hold_fewer_than_k_take_another_with_them():
+    # 17 + 2 + 1 = 20 shown as the total: with only the 2 and the 1 hidden, total - 17 would
+    # give the mean of those 3 people, so the 17 is hidden too
+    table = pd.DataFrame(
+        {"gender": ["female", "male", "other"], "n": [17, 2, 1], "mean_change": [4.0, 1.0, 9.0]}
+    )
+    out = suppress_small_cells(table)
+    assert out["suppression"].tolist() == ["secondary", "fewer than 5", "fewer than 5"]
+
+
+def test_hidden_cells_that_together_hold_k_or_more_are_safe_as_they_are():
+    table = pd.DataFrame(
+        {"gender": ["female", "male", "other"], "n": [17, 3, 3], "mean_change": [4.0, 1.0, 9.0]}
+    )
+    out = suppress_small_cells(table)
+    assert out["suppression"].tolist() == ["", "fewer than 5", "fewer than 5"]

@@ -278,6 +278,18 @@ def test_a_government_report_leaves_an_activity_under_k_out_of_every_figure():
     assert organizer.total.loc[0, "n"] == 20 and organizer.meta.k == 3
 
 
+def test_when_every_activity_is_under_k_the_government_total_pools_none_of_them():
+    # three activities of 3 pairs: pooling them (n = 9) would let a filter that drops one of them
+    # reveal it by subtraction
+    scores = _scores([(1, "host", 3), (2, "host", 3), (3, "migrant", 3)])
+
+    report = _across(scores)
+
+    assert report.per_activity["suppressed"].all()
+    assert report.total.empty  # no pooled figure at all, as with no data
+    assert _across(scores, government=False).total.loc[0, "n"] == 9  # the organizer sees all
+
+
 def test_the_pooled_estimate_is_analysis_meta_analysis_of_the_shown_activities():
     scores = _scores([(1, "host", 8), (2, "host", 9), (3, "migrant", 12)])
 
