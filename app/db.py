@@ -16,6 +16,7 @@ from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 from app.settings import DATA_DIR, get_settings
@@ -81,11 +82,18 @@ async def database_turn() -> AsyncIterator[None]:
     """
     loop = asyncio.get_running_loop()
     turn = _TURNS.get(loop)
+    pool: Any = get_engine().pool  # QueuePool: pool_size + max_overflow connections
     if turn is None:
-        pool: Any = get_engine().pool  # QueuePool: pool_size + max_overflow connections
         turn = _TURNS[loop] = asyncio.Semaphore(pool.size() + max(0, pool._max_overflow))
-    async with turn:
+    try:
+        with anyio.fail_after(pool.timeout()):  # as long as the pool itself would wait, then 503
+            await turn.acquire()
+    except TimeoutError:
+        raise PoolTimeout("every database connection stayed busy; try again") from None
+    try:
         yield
+    finally:
+        turn.release()
 
 
 async def get_session(

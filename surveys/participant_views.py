@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
@@ -67,7 +68,7 @@ class RespondRoute(APIRoute):
             except NotStarted as not_started:
                 lang = _language(request)
                 response = _see_other(_url(request, "respond_start", not_started.token, lang))
-            except DBAPIError:
+            except (DBAPIError, PoolTimeout):
                 response = _problem_page(request, Problem("busy", 503))
             response.headers["Cache-Control"] = "no-store"
             response.headers["X-Robots-Tag"] = "noindex"
@@ -127,23 +128,20 @@ def _page(
     return HTMLResponse(html, status_code=status_code)
 
 
-def _problem_page(request: Request, problem: Problem) -> HTMLResponse:
+def _problem_page(request: Request, problem: Problem, **extra: str) -> HTMLResponse:
     lang = _language(request, chosen=request.query_params.get("lang") or problem.lang)
     day = problem.on.isoformat() if isinstance(problem.on, date) else ""
-    context = {"kind": problem.kind, "day": day}
+    context = {"kind": problem.kind, "day": day, **extra}
     return _page(request, "respond/problem.html", lang, context, status_code=problem.status)
 
 
 def expired_page(scope: Any) -> str:
     """The participant's page for a form whose CSRF check failed (kept open too long, cookie
-    lost): in their language, with a link that reloads the page they were on."""
+    lost): in their language (form addresses carry ?lang=), with a link back to their page."""
     request = Request(scope)
-    chosen = request.query_params.get("lang")
-    header = request.headers.get("accept-language", "")
-    lang = respond_text.pick_language(chosen, respond_text.accept_language(header))
-    again = request.url.path.removesuffix("/autosave") + f"?lang={lang}"
-    context = {"kind": "expired", "day": "", "again": again}
-    return bytes(_page(request, "respond/problem.html", lang, context).body).decode()
+    again = request.url.path.removesuffix("/autosave") + f"?lang={_language(request)}"
+    page = _problem_page(request, Problem("expired", 403), again=again)
+    return bytes(page.body).decode()
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -352,8 +350,8 @@ def _question_page(
             (n, _url(request, "respond_page", token, lang, page=n)) for n in other_pages or []
         ],
         "child": response.child_mode,
-        "action": str(url_for(request, "respond_save", token=token, page=page)),
-        "autosave": str(url_for(request, "respond_autosave", token=token, page=page)),
+        "action": _url(request, "respond_save", token, lang, page=page),
+        "autosave": _url(request, "respond_autosave", token, lang, page=page),
         "htmx": True,
     }
     return _page(request, "respond/page.html", lang, context, status_code=status_code)
