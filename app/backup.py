@@ -50,13 +50,13 @@ def contents(url: str) -> Contents:
     engine = make_engine(url, pool_size=1)
     try:
         with engine.connect() as connection:
-            names = [n for n in inspect(connection).get_table_names() if n not in IGNORED_TABLES]
+            all_names = inspect(connection).get_table_names()
             rows = {
                 name: connection.execute(select(func.count()).select_from(table(name))).scalar_one()
-                for name in sorted(names)
+                for name in sorted(set(all_names) - IGNORED_TABLES)
             }
             revision = None
-            if "alembic_version" in inspect(connection).get_table_names():
+            if "alembic_version" in all_names:
                 revision = connection.exec_driver_sql(
                     "SELECT version_num FROM alembic_version"
                 ).scalar()
@@ -76,8 +76,9 @@ def backup(*, url: str, path: Path) -> str:
         raise BackupError(f"{path} already exists: choose a new file name (nothing was written).")
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} is not a directory (nothing was written).")
-    source = _sqlite_file(url) if _is_sqlite(url) else None
-    program = None if source else _pg_tool("pg_dump")
+    sqlite = _is_sqlite(url)
+    source = _sqlite_file(url) if sqlite else None  # both check before anything is written
+    program = "" if sqlite else _pg_tool("pg_dump")
     held = contents(url)
     partial = path.with_name(path.name + ".partial")
     try:
@@ -87,7 +88,7 @@ def backup(*, url: str, path: Path) -> str:
                 copy.execute("PRAGMA journal_mode=DELETE")
         else:
             _run_pg(
-                program or "pg_dump",
+                program,
                 ["--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"],
                 url,
             )
@@ -105,19 +106,21 @@ def restore(*, url: str, path: Path, force: bool) -> str:
     """
     if not path.is_file():
         raise BackupError(f"{path} is not a file (nothing was restored).")
-    program = None if _is_sqlite(url) else _pg_tool("pg_restore")
+    sqlite = _is_sqlite(url)
+    program = "" if sqlite else _pg_tool("pg_restore")
     before = contents(url)
     if before.total and not force:
         raise BackupError(
             f"{_name(url)} is not empty ({before.describe()}): nothing was restored. "
             "Restore replaces all of it; confirm, or pass --force, to do that."
         )
-    if _is_sqlite(url):
+    if sqlite:
         _check_sqlite_backup(path)
         _sqlite_copy(source=path, target=_sqlite_file(url))
     else:
+        _refuse_tables_the_dump_lacks(program, path, url, before)
         _run_pg(
-            program or "pg_restore",
+            program,
             [
                 "--clean",
                 "--if-exists",
@@ -199,10 +202,26 @@ def _pg_tool(tool: str) -> str:
     return program
 
 
-def _run_pg(program: str, arguments: list[str], url: str) -> None:
-    conninfo, env = _libpq(url)
+def _refuse_tables_the_dump_lacks(program: str, path: Path, url: str, held: Contents) -> None:
+    """pg_restore --clean drops only what the dump holds: tables of a newer schema would stay
+    beside an older alembic_version, and `encuentro migrate` would then fail. Refuse instead."""
+    listing = _run_pg(program, ["--list", str(path)], url=None)
+    dumped = {line.split()[5] for line in listing.splitlines() if " TABLE public " in line}
+    extra = sorted(set(held.rows) - dumped)
+    if extra:
+        raise BackupError(
+            f"{_name(url)} has tables the backup does not ({', '.join(extra)}): it has a newer "
+            "schema. Restore into a new, empty database (createdb), then run `encuentro "
+            "migrate`. Nothing was restored."
+        )
+
+
+def _run_pg(program: str, arguments: list[str], url: str | None) -> str:
+    """Run a client tool against `url` (None: on a file only); its output."""
+    conninfo, env = _libpq(url) if url else ("", dict(os.environ))
+    database = [f"--dbname={conninfo}"] if url else []
     done = subprocess.run(  # noqa: S603 - a fixed program and arguments, no shell
-        [program, *arguments, f"--dbname={conninfo}"],
+        [program, *arguments, *database],
         env=env,
         capture_output=True,
         text=True,
@@ -213,3 +232,4 @@ def _run_pg(program: str, arguments: list[str], url: str) -> None:
         raise BackupError(
             f"{tool} failed (exit {done.returncode}), nothing was changed: {done.stderr.strip()}"
         )
+    return done.stdout

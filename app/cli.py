@@ -143,10 +143,11 @@ def restore_command(
     url = get_settings().database_url
     try:
         held = backup.contents(url)
-        if held.total and not force:
-            force = typer.confirm(
-                f"The database holds {held.describe()}. Replace ALL of it with {path}?"
-            )
+        question = f"The database holds {held.describe()}. Replace ALL of it with {path}?"
+        if held.total and not force and not typer.confirm(question):
+            typer.echo("Declined: nothing was restored.")
+            raise typer.Exit(1)
+        force = True
         typer.echo(backup.restore(url=url, path=path, force=force))
     except backup.BackupError as error:
         _fail(error)

@@ -172,3 +172,26 @@ def test_without_the_postgresql_client_tools_the_error_says_what_to_install(tmp_
     with pytest.raises(backup.BackupError, match="pg_restore was not found"):
         backup.restore(url=nowhere, path=tmp_path / "b", force=True)
     assert list(tmp_path.iterdir()) == [tmp_path / "b"]
+
+
+def test_a_newer_schema_is_never_left_half_restored(new_database, tmp_path):
+    """A table the backup does not know (a later migration) must not survive beside the older
+    schema revision: SQLite's restore replaces the whole file; PostgreSQL's refuses first."""
+    source, target = new_database(), new_database()
+    _add_org(source, "From the backup")
+    backup.backup(url=source, path=tmp_path / "b")
+    engine = make_engine(target, pool_size=1)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE newer_things (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+
+    if target.startswith("sqlite"):
+        backup.restore(url=target, path=tmp_path / "b", force=True)
+        assert "newer_things" not in backup.contents(target).rows
+        assert _org_names(target) == {"From the backup"}
+    else:
+        with pytest.raises(backup.BackupError) as refused:
+            backup.restore(url=target, path=tmp_path / "b", force=True)
+        assert "newer_things" in refused.value.message
+        assert "Nothing was restored" in refused.value.message
+        assert "newer_things" in backup.contents(target).rows and not _org_names(target)
