@@ -18,7 +18,6 @@ from activities.participants import demo as participants_demo
 from activities.roster import demo as roster_demo
 from app.accounts import service
 from app.accounts.models import DataSharing, Organization, Role, Territory, TerritoryKind, User
-from app.security import hash_password
 from surveys import demo as surveys_demo
 
 DEMO_PASSWORD = "encuentro-demo"  # noqa: S105 - the documented demo password
@@ -58,8 +57,8 @@ ORGANIZATIONS = (
 VIEWER = "viewer@demo.encuentro.org"
 # Every demo login, the README's three first (the CLI prints them in this order).
 DEMO_ACCOUNTS: dict[str, Role] = {
-    "admin@demo.encuentro.org": Role.ORG_ADMIN,
-    "organizer@demo.encuentro.org": Role.ORGANIZER,
+    ORGANIZATIONS[0].admin: Role.ORG_ADMIN,
+    ORGANIZATIONS[0].organizer: Role.ORGANIZER,
     VIEWER: Role.GOVERNMENT_VIEWER,
     **{
         email: role
@@ -98,30 +97,19 @@ def _organization(session: Session, name: str) -> Organization:
     return found or service.create_organization(session=session, name=name)
 
 
-class _Accounts:
-    """Creates the demo accounts; Argon2 is deliberately slow, so the one password is hashed once
-    (every demo account shares it, so sharing its hash reveals nothing more)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._hash: str | None = None
-
-    def get(self, email: str, role: Role, org_id: int | None, territory_id: int | None) -> User:
-        found = self.session.exec(select(User).where(User.email == email)).first()
-        if found:
-            return found
-        self._hash = self._hash or hash_password(DEMO_PASSWORD)
-        user = User(
-            email=service.normalise_email(email),
-            full_name=email.split("@")[0].title(),
-            password_hash=self._hash,
-            role=role,
-            organization_id=org_id,
-            territory_id=territory_id,
-        )
-        self.session.add(user)
-        self.session.commit()
-        return user
+def _account(
+    session: Session, email: str, role: Role, org_id: int | None, territory_id: int | None
+) -> User:
+    found = session.exec(select(User).where(User.email == email)).first()
+    return found or service.create_user(
+        session=session,
+        email=email,
+        password=DEMO_PASSWORD,
+        role=role,
+        full_name=email.split("@")[0].title(),
+        organization_id=org_id,
+        territory_id=territory_id,
+    )
 
 
 def _share(session: Session, org: Organization, territory: Territory, admin: User) -> None:
@@ -139,16 +127,15 @@ def _share(session: Session, org: Organization, territory: Territory, admin: Use
 
 def seed_accounts(session: Session) -> Demo:
     territory = _territory(session)
-    accounts = _Accounts(session)
     orgs: dict[str, DemoOrg] = {}
     for plan in ORGANIZATIONS:
         org = _organization(session, plan.name)
-        admin = accounts.get(plan.admin, Role.ORG_ADMIN, org.id, None)
-        organizer = accounts.get(plan.organizer, Role.ORGANIZER, org.id, None)
+        admin = _account(session, plan.admin, Role.ORG_ADMIN, org.id, None)
+        organizer = _account(session, plan.organizer, Role.ORGANIZER, org.id, None)
         if plan.shares:
             _share(session, org, territory, admin)
         orgs[plan.key] = DemoOrg(org, admin, organizer)
-    viewer = accounts.get(VIEWER, Role.GOVERNMENT_VIEWER, None, territory.id)
+    viewer = _account(session, VIEWER, Role.GOVERNMENT_VIEWER, None, territory.id)
     first = orgs[PUENTES]
     return Demo(territory, first.organization, first.admin, first.organizer, viewer, orgs)
 

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from asgi_csrf import asgi_csrf_decorator
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -222,13 +221,7 @@ def _document_domain_422(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                openapi_version=app.openapi_version,
-                description=app.description,
-                routes=app.routes,
-            )
+            schema = FastAPI.openapi(app)  # FastAPI's own builder (and cache), then one patch
             error = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
             if error is not None:
                 listed = error["properties"]["detail"]

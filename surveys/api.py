@@ -691,13 +691,10 @@ def _visit(session: Session, token: str) -> responses.Visit:
         raise DomainError(message, status_code=problem.status) from None
 
 
-def _started(
-    session: Session, token: str, visit: responses.Visit | None = None
-) -> tuple[responses.Visit, Any, responses.Instrument]:
-    visit = visit or _visit(session, token)
+def _started(session: Session, visit: responses.Visit) -> tuple[Any, responses.Instrument]:
     if visit.response is None:
         raise Conflict("Start the response first (POST …/start).")
-    return visit, visit.response, responses.instrument_of(session=session, visit=visit)
+    return visit.response, responses.instrument_of(session=session, visit=visit)
 
 
 def _json(body: BaseModel, status_code: int = 200) -> JSONResponse:
@@ -823,7 +820,7 @@ def api_respond_anonymous(
 @respond_router.put("/respond/{token}/answers", response_model=SavedOut)
 def api_respond_save(session: SessionDep, token: str, body: AnswersIn) -> Response:
     """Save some answers (upsert; unknown items or invalid values: 422, nothing stored)."""
-    _visit_, response, instrument = _started(session, token)
+    response, instrument = _started(session, _visit(session, token))
     try:
         saved = responses.save(
             session=session,
@@ -849,7 +846,7 @@ def api_respond_submit(session: SessionDep, token: str, body: AnswersIn) -> Resp
     if visit.completed:
         assert visit.response is not None
         return _json(SubmitOut(status="already_received", submitted_at=visit.response.submitted_at))
-    _v, response, instrument = _started(session, token, visit)
+    response, instrument = _started(session, visit)
     try:
         done = responses.finish(
             session=session,

@@ -174,22 +174,14 @@ def _write_wave(
     first_page = {one.id for one in pages[0]}
     for r, given, done, when in zip(people, values, complete, moments, strict=True):
         rid = ids[r.link_id]
+        assert rid is not None  # just inserted
         kept = given if done else {k: v for k, v in given.items() if k in first_page}
         answers += [
             {"response_id": rid, "item_id": k, "value": v, "answered_at": when}
             for k, v in kept.items()
         ]
         if done:
-            scores += [
-                {
-                    "response_id": rid,
-                    "scale_id": row.scale_id,
-                    "score": row.score,
-                    "raw_mean": row.raw_mean,
-                    "n_items": row.n_items,
-                }
-                for row in scoring.compute_scores(items, kept)
-            ]
+            scores += [row.record(rid) for row in scoring.compute_scores(items, kept)]
     session.execute(insert(Answer), answers)
     if scores:
         session.execute(insert(ResponseScore), scores)

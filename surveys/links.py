@@ -293,11 +293,8 @@ def public_link(*, session: Session, actor: User, wave_id: int) -> SurveyLink:
 
 def find_link(*, session: Session, token: str) -> SurveyLink | None:
     """The link a token names, or None (revoked links are returned: the caller says so)."""
-    if not looks_like_token(token):
-        return None
-    return session.exec(
-        select(SurveyLink).where(SurveyLink.token_hash == token_hash(token))
-    ).first()
+    found = open_token(session=session, token=token)
+    return found.link if found else None
 
 
 @dataclass
@@ -336,9 +333,10 @@ _OPENED = _opened_query()
 
 
 def open_token(*, session: Session, token: str) -> Opened | None:
-    """`find_link` with its wave, survey, participant, response and the response's instrument
-    version, in one query (the participant pages' hot path: one round trip instead of five, and
-    a statement built once; sqlmodel's `select` takes 4 entities at most, hence SQLAlchemy's)."""
+    """The link a token names (or None) with its wave, survey, participant, response and the
+    response's instrument version, in one query (the participant pages' hot path: one round trip
+    instead of five, and a statement built once; sqlmodel's `select` takes 4 entities at most,
+    hence SQLAlchemy's)."""
     if not looks_like_token(token):
         return None
     found = session.execute(_OPENED, {"token_hash": token_hash(token)}).first()

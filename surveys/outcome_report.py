@@ -251,13 +251,13 @@ def _stacked(pairs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _cells(pairs: pd.DataFrame, *, wilcoxon: bool = True, stacked: bool = False) -> pd.DataFrame:
-    """change_table per dimension value (one call for all dimensions), Holm across its scales."""
+def _cells(stacked: pd.DataFrame, *, wilcoxon: bool = True) -> pd.DataFrame:
+    """change_table per dimension value of `_stacked` pairs (one call for all dimensions), Holm
+    across its scales."""
     columns = ["dimension", "value", "scale_id", "n", *STAT_COLUMNS, "note"]
-    if pairs.empty:
+    if stacked.empty:
         return pd.DataFrame(columns=columns)
-    data = pairs if stacked else _stacked(pairs)
-    return change_of(data, by=["dimension", "value"], wilcoxon=wilcoxon)[columns]
+    return change_of(stacked, by=["dimension", "value"], wilcoxon=wilcoxon)[columns]
 
 
 def suppress(table: pd.DataFrame, *, k: int, sets: Sequence[Sequence[str]]) -> pd.DataFrame:
@@ -268,7 +268,7 @@ def suppress(table: pd.DataFrame, *, k: int, sets: Sequence[Sequence[str]]) -> p
 
 def by_group(pairs: pd.DataFrame, *, k: int) -> pd.DataFrame:
     """Change per scale within each group, age band, gender and language; small cells hidden."""
-    cells = _cells(pairs, wilcoxon=False)
+    cells = _cells(_stacked(pairs), wilcoxon=False)
     if cells.empty:
         return cells.assign(suppressed=pd.Series(dtype=bool), suppression="")
     hidden = suppress(cells, k=k, sets=[("dimension", "scale_id")])
@@ -296,7 +296,7 @@ def atomic_by_group(pairs: pd.DataFrame, *, k: int) -> pd.DataFrame:
     )
     kept = atoms.loc[~atoms["suppressed"], ["dimension", "value", "activity_id", "scale_id"]]
     chosen = _stacked(pairs).merge(kept)
-    cells = _cells(chosen.assign(**{d: "" for d in DIMENSIONS}), wilcoxon=False, stacked=True)
+    cells = _cells(chosen, wilcoxon=False)
     # every cell already holds >= k people; suppressing again is a safety net, not a rule change
     shown = suppress(cells, k=k, sets=[("dimension", "scale_id")])
     keys = ["dimension", "value", "scale_id"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from surveys import instruments
@@ -41,6 +41,10 @@ class ScoreRow:
     raw_mean: float | None
     n_items: int
 
+    def record(self, response_id: int) -> dict[str, Any]:
+        """The `response_score` row of this score (for Core inserts)."""
+        return {"response_id": response_id, **asdict(self)}
+
 
 def parse_items(raw: Sequence[Mapping[str, Any]]) -> tuple[ItemDef, ...]:
     """Validate stored item dumps back into `ItemDef`s."""
@@ -50,18 +54,16 @@ def parse_items(raw: Sequence[Mapping[str, Any]]) -> tuple[ItemDef, ...]:
 def cached_items(
     version_id: int,
     stamp: str,
-    raw: Sequence[Mapping[str, Any]] | Callable[[], Sequence[Mapping[str, Any]]],
+    load: Callable[[], Sequence[Mapping[str, Any]]],
 ) -> tuple[ItemDef, ...]:
-    """`parse_items`, cached per version and edit time (versions change rarely, pages often).
-
-    `raw` may be a function that loads the items, called only when they are not cached yet.
-    """
+    """`parse_items`, cached per version and edit time (versions change rarely, pages often);
+    `load` reads the stored items, only when they are not cached yet."""
     key = (version_id, stamp)
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        found = _CACHE[key] = parse_items(raw() if callable(raw) else raw)
+        found = _CACHE[key] = parse_items(load())
     return found
 
 
